@@ -1,0 +1,95 @@
+//! # hiroba-relay
+//!
+//! The rooms' meeting point: it stores the city's documents in sled, serves
+//! the kiosk and parent apps, and signs passes with the city's key. It is
+//! never a single point of failure: kiosks verify passes and record visits
+//! with it down, and catch up when it returns.
+//!
+//! * [`store`] — sled: document chunks, metadata, secrets.
+//! * [`city`] — the city and its rooms.
+//! * [`issuer`] — signing keys, trust list and pass issuance.
+//! * [`demo`] — the demo city of `relay --demo`.
+//! * [`http`] — routes: the two apps and the JSON API.
+//!
+//! [`open`] prepares a relay from a data dir; [`serve`] runs it on a listener
+//! until a shutdown future resolves, so tests start real relays on
+//! `127.0.0.1:0`.
+
+pub mod city;
+pub mod demo;
+pub mod http;
+pub mod issuer;
+pub mod store;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hiroba_engine::calendar::Timestamp;
+
+pub use crate::http::RelayState;
+
+/// How to open a relay.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where sled keeps the relay's data.
+    pub data_dir: PathBuf,
+    /// Where the built apps are (`dist/`), if they should be served.
+    pub web_dir: Option<PathBuf>,
+    /// Seed and serve the demo city.
+    pub demo: bool,
+}
+
+/// Why a relay could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The data dir could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The signing key or demo data could not be prepared.
+    #[error(transparent)]
+    Issue(#[from] issuer::IssueError),
+}
+
+/// Opens the data dir, makes the first signing key if needed and seeds the
+/// demo city when asked. `now` comes from the caller's clock.
+pub fn open(options: &Options, now: Timestamp) -> Result<Arc<RelayState>, StartError> {
+    let store = store::Store::open(&options.data_dir)?;
+    let city = match store.meta::<city::City>("city")? {
+        Some(city) => city,
+        None => {
+            let city = city::City::demo();
+            store.put_meta("city", &city)?;
+            city
+        }
+    };
+    let issuer = issuer::Issuer::load_or_create(&store, city.city, now)?;
+    let demo_passes = if options.demo {
+        demo::seed(&store, &issuer, now)?
+    } else {
+        Vec::new()
+    };
+    Ok(Arc::new(RelayState {
+        store,
+        city,
+        web_dir: options.web_dir.clone(),
+        demo_passes,
+    }))
+}
+
+/// Serves the relay on `listener` until `shutdown` resolves, then flushes
+/// storage so nothing acknowledged is lost.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<RelayState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), store::StoreError> {
+    let store = state.store.clone();
+    warp::serve(http::routes(state))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
+    store.flush().await
+}

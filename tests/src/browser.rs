@@ -1,0 +1,136 @@
+//! Headless Chromium through chromedriver, torn down even when a test panics.
+
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// A chromedriver process and one browser session.
+#[derive(Debug)]
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: DriverGuard,
+    _profile: tempfile::TempDir,
+}
+
+/// Kills chromedriver's whole process group (and so Chromium) on drop.
+#[derive(Debug)]
+struct DriverGuard(Child);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        let pid = self.0.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> PathBuf {
+    std::env::var_os("CHROMEDRIVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromedriver"))
+}
+
+fn chrome_binary() -> Option<String> {
+    std::env::var("CHROME_BIN").ok().or_else(|| {
+        ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .map(str::to_owned)
+    })
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    /// Starts headless Chromium with the flags this machine needs, plus
+    /// `extra_args` (e.g. a fake camera).
+    pub async fn start(extra_args: &[String]) -> anyhow::Result<Browser> {
+        let port = free_port()?;
+        let driver = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot start chromedriver ({e}); install it with \
+                     `apt-get install -y chromium chromium-driver` or run `cargo xtask test`"
+                )
+            })?;
+        let driver = DriverGuard(driver);
+        crate::poll("chromedriver to listen", Duration::from_secs(20), || async move {
+            Ok(TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ()))
+        })
+        .await?;
+        let profile = tempfile::tempdir()?;
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-crash-reporter".to_owned(),
+            "--window-size=1280,900".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        args.extend(extra_args.iter().cloned());
+        let mut options = json!({ "args": args });
+        if let Some(binary) = chrome_binary() {
+            options["binary"] = json!(binary);
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".to_owned(), options);
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        Ok(Browser {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// The value of `attribute` on the first element matching `css`, if both exist.
+    pub async fn attr(&self, css: &str, attribute: &str) -> anyhow::Result<Option<String>> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => Ok(element.attr(attribute).await?),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The text of the first element matching `css`, if it exists.
+    pub async fn text(&self, css: &str) -> anyhow::Result<Option<String>> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => Ok(Some(element.text().await?)),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Ends the session and stops chromedriver.
+    pub async fn close(self) -> anyhow::Result<()> {
+        let Browser { client, driver, .. } = self;
+        let _ = client.close().await;
+        drop(driver);
+        Ok(())
+    }
+}
