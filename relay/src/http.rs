@@ -51,7 +51,9 @@ fn api(state: Arc<RelayState>) -> impl Filter<Extract = (impl Reply,), Error = R
         .and(warp::get())
         .and(with_state(state.clone()))
         .map(|s: Arc<RelayState>| warp::reply::json(&s.city));
-    let public_doc = warp::path!("api" / "docs" / String)
+    let public_doc = warp::path!("api" / "docs" / ..)
+        .and(warp::path::tail())
+        .map(|tail: warp::path::Tail| tail.as_str().to_owned())
         .and(warp::get())
         .and(with_state(state.clone()))
         .and_then(public_doc);
