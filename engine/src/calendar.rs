@@ -142,7 +142,8 @@ impl FromStr for Date {
     fn from_str(s: &str) -> Result<Date, DateError> {
         let format = || DateError::Format(s.to_owned());
         let mut parts = s.split('-');
-        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(format());
         };
@@ -162,7 +163,9 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -328,7 +331,9 @@ impl Serialize for YearMonth {
 
 impl<'de> Deserialize<'de> for YearMonth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -638,7 +643,10 @@ mod tests {
         for (birth, want) in cases {
             assert_eq!(bracket(d(birth), on), want, "born {birth}");
         }
-        assert_eq!(AgeBracket::ALL.map(AgeBracket::index), [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            AgeBracket::ALL.map(AgeBracket::index),
+            [0, 1, 2, 3, 4, 5, 6]
+        );
     }
 
     #[test]
@@ -651,8 +659,14 @@ mod tests {
         assert_eq!(ChildAge::of(ym("2013-09"), on).label_ja(), "中1");
         assert_eq!(ChildAge::of(ym("2027-01"), on), ChildAge::Unborn);
         // April births are assumed born on the 15th: the younger cohort.
-        assert_eq!(ChildAge::of(ym("2019-04"), d("2026-04-01")).label_ja(), "小1");
-        assert_eq!(ChildAge::of(ym("2020-04"), d("2026-04-01")).label_ja(), "5歳11ヶ月");
+        assert_eq!(
+            ChildAge::of(ym("2019-04"), d("2026-04-01")).label_ja(),
+            "小1"
+        );
+        assert_eq!(
+            ChildAge::of(ym("2020-04"), d("2026-04-01")).label_ja(),
+            "5歳11ヶ月"
+        );
     }
 
     #[test]
@@ -660,7 +674,10 @@ mod tests {
         let ym = YearMonth::new(2024, 2).expect("valid");
         assert_eq!(YearMonth::from_ordinal(ym.ordinal()), ym);
         assert_eq!(ym.days(), 29);
-        assert_eq!(YearMonth::new(2024, 12).expect("valid").next().to_string(), "2025-01");
+        assert_eq!(
+            YearMonth::new(2024, 12).expect("valid").next().to_string(),
+            "2025-01"
+        );
         assert!(YearMonth::new(2024, 0).is_err());
     }
 }

@@ -23,7 +23,9 @@ impl Serialize for RoomId {
 
 impl<'de> Deserialize<'de> for RoomId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -159,8 +161,7 @@ impl DocId {
     pub fn parse(s: &str) -> Result<DocId, IdError> {
         let ok = !s.is_empty()
             && s.len() <= 200
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-/_.".contains(&b));
         if ok {
             Ok(DocId(s.to_owned()))

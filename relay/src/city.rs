@@ -80,7 +80,10 @@ mod tests {
     fn the_demo_city_has_eleven_distinct_rooms() {
         let city = City::demo();
         assert_eq!(city.rooms.len(), 11);
-        assert_eq!(city.room(RoomId(1)).map(|r| r.name_ja.as_str()), Some("中央こどもルーム"));
+        assert_eq!(
+            city.room(RoomId(1)).map(|r| r.name_ja.as_str()),
+            Some("中央こどもルーム")
+        );
         assert!(city.room(RoomId(12)).is_none());
         let json = serde_json::to_value(&city).expect("serialize");
         assert_eq!(json["rooms"][0]["id"], "R01");

@@ -25,10 +25,12 @@ pub fn seed(store: &Store, issuer: &Issuer, now: Timestamp) -> Result<Vec<DemoPa
     if let Some(passes) = store.meta::<Vec<DemoPass>>("demo-passes")? {
         return Ok(passes);
     }
-    let ym = |y: i32, m: u32| YearMonth::new(y, m).map_err(|e| IssueError::Damaged {
-        what: "demo data",
-        reason: e.to_string(),
-    });
+    let ym = |y: i32, m: u32| {
+        YearMonth::new(y, m).map_err(|e| IssueError::Damaged {
+            what: "demo data",
+            reason: e.to_string(),
+        })
+    };
     let families = [
         (
             "家族A（保護者1人・2歳と4歳）/ family A",

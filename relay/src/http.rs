@@ -68,7 +68,10 @@ fn api(state: Arc<RelayState>) -> impl Filter<Extract = (impl Reply,), Error = R
 /// public keys and pseudonymous ids), so kiosks may fetch them before they
 /// are enrolled. Every other document goes through the sync endpoint with
 /// per-document authorization.
-async fn public_doc(name: String, state: Arc<RelayState>) -> Result<warp::reply::Response, Rejection> {
+async fn public_doc(
+    name: String,
+    state: Arc<RelayState>,
+) -> Result<warp::reply::Response, Rejection> {
     let id = DocId::parse(&name).map_err(|_| warp::reject::not_found())?;
     if id != DocId::trust_list() && id != DocId::revocations() {
         return Err(warp::reject::custom(ApiError::DocUnavailable));
@@ -92,7 +95,9 @@ async fn demo_pass(state: Arc<RelayState>) -> Result<warp::reply::Json, Rejectio
         .demo_passes
         .first()
         .ok_or_else(|| warp::reject::custom(ApiError::NoDemo))?;
-    Ok(warp::reply::json(&serde_json::json!({ "text": pass.text, "room": pass.room })))
+    Ok(warp::reply::json(
+        &serde_json::json!({ "text": pass.text, "room": pass.room }),
+    ))
 }
 
 fn apps(state: Arc<RelayState>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
@@ -135,7 +140,9 @@ fn landing_page(city: &City) -> String {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Errors the API answers with, each with a stable code.
@@ -175,7 +182,11 @@ pub async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
             ),
         }
     } else if rejection.is_not_found() {
-        (StatusCode::NOT_FOUND, "not_found", "There is nothing at this address.")
+        (
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is nothing at this address.",
+        )
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -183,7 +194,11 @@ pub async fn recover(rejection: Rejection) -> Result<impl Reply, Infallible> {
             "This address does not accept that kind of request.",
         )
     } else {
-        (StatusCode::BAD_REQUEST, "bad_request", "The request could not be understood.")
+        (
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "The request could not be understood.",
+        )
     };
     Ok(warp::reply::with_status(
         warp::reply::json(&ErrorBody { code, message }),

@@ -28,6 +28,9 @@ pub enum IssueError {
     /// The operating system gave no random bytes.
     #[error("no randomness available: {0}")]
     Random(String),
+    /// The pass asked for cannot be encoded (too many rooms or children).
+    #[error("cannot issue this pass: {0}")]
+    Invalid(String),
     /// A stored document or key is damaged.
     #[error("stored {what} is damaged: {reason}")]
     Damaged {
@@ -69,7 +72,11 @@ pub struct Issuer {
 impl Issuer {
     /// Loads the current signing key, making the first one (and listing it
     /// in the trust list) if the data dir has none yet.
-    pub fn load_or_create(store: &Store, city: CityCode, now: Timestamp) -> Result<Issuer, IssueError> {
+    pub fn load_or_create(
+        store: &Store,
+        city: CityCode,
+        now: Timestamp,
+    ) -> Result<Issuer, IssueError> {
         if let Some(current) = store.meta::<CurrentKey>("current-key")? {
             let secret = store
                 .secret(&format!("signing-key/{}", current.key_id.0))?
@@ -109,7 +116,13 @@ impl Issuer {
         // harmless, a key in use that kiosks do not trust is not.
         store.put_secret(&format!("signing-key/{}", key_id.0), &secret)?;
         store.replace_with_snapshot(&DocId::trust_list(), &trust.save())?;
-        store.put_meta("current-key", &CurrentKey { key_id, valid_until })?;
+        store.put_meta(
+            "current-key",
+            &CurrentKey {
+                key_id,
+                valid_until,
+            },
+        )?;
         Ok(Issuer {
             city,
             key_id,
@@ -121,11 +134,17 @@ impl Issuer {
     /// Issues a pass with a fresh pseudonymous id.
     pub fn issue(&self, request: &PassRequest, now: Timestamp) -> Result<SignedPass, IssueError> {
         let pass_id = PassId(random_bytes::<8>()?);
-        Ok(self.sign(pass_id, 1, request, now))
+        self.sign(pass_id, 1, request, now)
     }
 
     /// Signs a pass for an existing id and serial (reissue uses serial + 1).
-    pub fn sign(&self, pass_id: PassId, serial: u32, request: &PassRequest, now: Timestamp) -> SignedPass {
+    pub fn sign(
+        &self,
+        pass_id: PassId,
+        serial: u32,
+        request: &PassRequest,
+        now: Timestamp,
+    ) -> Result<SignedPass, IssueError> {
         let valid_until = now
             .plus_seconds(PASS_LIFETIME_SECONDS)
             .min(self.key_valid_until);
@@ -141,7 +160,8 @@ impl Issuer {
             valid_from: now.plus_seconds(-300),
             valid_until,
         }
-        .sign(&self.key)
+        .try_sign(&self.key)
+        .map_err(|e| IssueError::Invalid(e.to_string()))
     }
 }
 

@@ -50,7 +50,9 @@ fn parse_args() -> anyhow::Result<Args> {
         }
     }
     Ok(Args {
-        bind: bind.parse().with_context(|| format!("--bind {bind:?} is not an address"))?,
+        bind: bind
+            .parse()
+            .with_context(|| format!("--bind {bind:?} is not an address"))?,
         options: Options {
             data_dir: PathBuf::from(data_dir),
             web_dir: Some(PathBuf::from(web_dir)),
@@ -71,13 +73,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -104,7 +107,10 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data_dir = %args.options.data_dir.display(), "relay listening");
-    println!("Hiroba relay for {} on http://{addr}/", state.city.city_name_ja);
+    println!(
+        "Hiroba relay for {} on http://{addr}/",
+        state.city.city_name_ja
+    );
     println!("  kiosk:      http://{addr}/kiosk/?room=R01");
     println!("  parent app: http://{addr}/parent/");
     if !state.demo_passes.is_empty() {

@@ -183,7 +183,10 @@ mod tests {
             store.append_chunk(&a, chunk).expect("append");
         }
         store.append_chunk(&b, b"other").expect("append");
-        assert_eq!(store.doc_bytes(&a).expect("read"), Some(b"onetwothree".to_vec()));
+        assert_eq!(
+            store.doc_bytes(&a).expect("read"),
+            Some(b"onetwothree".to_vec())
+        );
         store.replace_with_snapshot(&a, b"snap").expect("compact");
         assert_eq!(store.doc_chunks(&a).expect("read"), vec![b"snap".to_vec()]);
         store.append_chunk(&a, b"+1").expect("append");
@@ -196,7 +199,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let store = Store::open(dir.path()).expect("open");
-            store.append_chunk(&DocId::trust_list(), b"keys").expect("append");
+            store
+                .append_chunk(&DocId::trust_list(), b"keys")
+                .expect("append");
             store.put_meta("city", &"demo").expect("meta");
             store.flush().await.expect("flush");
         }
@@ -205,13 +210,19 @@ mod tests {
             store.doc_bytes(&DocId::trust_list()).expect("read"),
             Some(b"keys".to_vec())
         );
-        assert_eq!(store.meta::<String>("city").expect("meta"), Some("demo".to_owned()));
+        assert_eq!(
+            store.meta::<String>("city").expect("meta"),
+            Some("demo".to_owned())
+        );
     }
 
     #[test]
     fn damaged_metadata_is_an_error_not_a_panic() {
         let (_dir, store) = store();
-        store.meta.insert("city", b"{not json".as_slice()).expect("raw insert");
+        store
+            .meta
+            .insert("city", b"{not json".as_slice())
+            .expect("raw insert");
         assert!(matches!(
             store.meta::<String>("city"),
             Err(StoreError::Damaged { .. })

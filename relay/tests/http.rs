@@ -52,9 +52,11 @@ async fn the_trust_list_verifies_demo_passes_and_nothing_else_is_public() {
     let (_dir, state) = relay(true);
     let trust = get(&state, "/api/docs/trust-list").await;
     assert_eq!(trust.status(), 200);
-    let trust = TrustList::load(&AutoCommit::load(trust.body()).expect("automerge doc")).expect("trust list");
+    let trust = TrustList::load(&AutoCommit::load(trust.body()).expect("automerge doc"))
+        .expect("trust list");
     let revs = get(&state, "/api/docs/revocations").await;
-    let revs = Revocations::load(&AutoCommit::load(revs.body()).expect("automerge doc")).expect("revocations");
+    let revs = Revocations::load(&AutoCommit::load(revs.body()).expect("automerge doc"))
+        .expect("revocations");
     let demo = json(&get(&state, "/api/demo/pass").await);
     let text = demo["text"].as_str().expect("pass text");
     let ctx = VerifyContext {
@@ -63,7 +65,8 @@ async fn the_trust_list_verifies_demo_passes_and_nothing_else_is_public() {
         trust: &trust,
         revocations: &revs,
     };
-    let claims = verify_scan(text, &ctx, NOW).expect("demo pass verifies with the served trust list");
+    let claims =
+        verify_scan(text, &ctx, NOW).expect("demo pass verifies with the served trust list");
     assert_eq!(SignedPass::from_text(text).expect("parses").claims, claims);
 
     // Attendance is never served over this public route.
@@ -86,7 +89,10 @@ async fn demo_data_survives_a_restart_unchanged() {
     first.store.flush().await.expect("flush");
     drop(first);
     let second = hiroba_relay::open(&options, NOW.plus_seconds(3600)).expect("second start");
-    assert_eq!(second.demo_passes, passes, "the same demo families, not new ones");
+    assert_eq!(
+        second.demo_passes, passes,
+        "the same demo families, not new ones"
+    );
 }
 
 #[tokio::test]
@@ -101,7 +107,10 @@ async fn errors_are_json_with_a_code_and_a_message() {
         assert_eq!(res.status(), status, "{path}");
         let body = json(&res);
         assert_eq!(body["code"], code, "{path}");
-        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{path}"
+        );
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -50,7 +51,9 @@ fn chrome_binary() -> Option<String> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Browser {
@@ -71,9 +74,11 @@ impl Browser {
                 )
             })?;
         let driver = DriverGuard(driver);
-        crate::poll("chromedriver to listen", Duration::from_secs(20), || async move {
-            Ok(TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ()))
-        })
+        crate::poll(
+            "chromedriver to listen",
+            Duration::from_secs(20),
+            || async move { Ok(TcpStream::connect(("127.0.0.1", port)).ok().map(|_| ())) },
+        )
         .await?;
         let profile = tempfile::tempdir()?;
         let mut args = vec![
@@ -124,6 +129,20 @@ impl Browser {
             Err(e) if e.is_no_such_element() => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Types `text` and Enter as a keyboard-wedge barcode scanner does: real
+    /// key events in one fast burst, sent to whatever has focus (usually
+    /// nothing in particular on a kiosk page).
+    pub async fn type_like_scanner(&self, text: &str) -> anyhow::Result<()> {
+        let mut keys = KeyActions::new("scanner".to_owned());
+        for value in text.chars().chain(['\u{e007}']) {
+            keys = keys
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client.perform_actions(keys).await?;
+        Ok(())
     }
 
     /// Ends the session and stops chromedriver.

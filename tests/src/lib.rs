@@ -65,7 +65,9 @@ where
             Err(e) => last_error = Some(e),
         }
         if Instant::now() >= deadline {
-            let detail = last_error.map(|e| format!(" (last error: {e:#})")).unwrap_or_default();
+            let detail = last_error
+                .map(|e| format!(" (last error: {e:#})"))
+                .unwrap_or_default();
             anyhow::bail!("timed out after {timeout:?} waiting for {what}{detail}");
         }
         tokio::time::sleep(Duration::from_millis(25)).await;

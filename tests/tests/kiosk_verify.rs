@@ -13,18 +13,16 @@ use hiroba_tests::{Browser, TestRelay, now, poll};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// Scans `text` at the kiosk and returns the result panel's status and code
-/// once a new result has appeared.
+/// once the result of *this* scan is shown (the panel's `data-seq` counts
+/// scans, so an identical earlier result is not mistaken for it).
 async fn scan(browser: &Browser, text: &str) -> anyhow::Result<(String, String)> {
-    // Clear the previous result's marker so we wait for *this* scan's result.
-    browser
-        .client
-        .execute(
-            "const r = document.getElementById('scan-result'); if (r) r.removeAttribute('data-status');",
-            vec![],
-        )
-        .await?;
+    let before = browser.attr("#scan-result", "data-seq").await?;
     browser.type_like_scanner(text).await?;
     poll("the kiosk to show a scan result", WAIT, || async {
+        let seq = browser.attr("#scan-result", "data-seq").await?;
+        if seq == before {
+            return Ok(None);
+        }
         let status = browser.attr("#scan-result", "data-status").await?;
         let code = browser.attr("#scan-result", "data-code").await?;
         Ok(status.map(|s| (s, code.unwrap_or_default())))
@@ -53,12 +51,23 @@ async fn kiosk_accepts_a_real_pass_and_rejects_forged_and_wrong_room_ones() -> a
     let browser = Browser::start(&[]).await?;
     browser.client.goto(&relay.url("/kiosk/?room=R01")).await?;
     poll("the kiosk to load its trust list", WAIT, || async {
-        Ok(browser.attr("[data-ready]", "data-ready").await?.filter(|r| r == "true"))
+        let ready = browser
+            .client
+            .execute(
+                "return !!(window.hiroba && window.hiroba.is_ready());",
+                vec![],
+            )
+            .await?;
+        Ok((ready == serde_json::Value::Bool(true)).then_some(()))
     })
     .await?;
 
     let (status, code) = scan(&browser, &genuine.to_text()).await?;
-    assert_eq!((status.as_str(), code.as_str()), ("accepted", ""), "a genuine pass");
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("accepted", ""),
+        "a genuine pass"
+    );
     let shown = browser.text("#scan-result").await?.unwrap_or_default();
     for child in &genuine.claims.children {
         let label = ChildAge::of(*child, now().jst_date()).label_ja();
@@ -66,17 +75,32 @@ async fn kiosk_accepts_a_real_pass_and_rejects_forged_and_wrong_room_ones() -> a
     }
 
     let (status, code) = scan(&browser, &forged.to_text()).await?;
-    assert_eq!((status.as_str(), code.as_str()), ("rejected", "bad_signature"), "a forged pass");
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("rejected", "bad_signature"),
+        "a forged pass"
+    );
 
     let (status, code) = scan(&browser, &elsewhere.to_text()).await?;
-    assert_eq!((status.as_str(), code.as_str()), ("rejected", "wrong_room"), "another room's pass");
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("rejected", "wrong_room"),
+        "another room's pass"
+    );
 
     let garbled: String = genuine.to_text().chars().take(20).collect();
     let (status, code) = scan(&browser, &garbled).await?;
-    assert_eq!((status.as_str(), code.as_str()), ("rejected", "truncated"), "a cut-off code");
+    assert_eq!(
+        (status.as_str(), code.as_str()),
+        ("rejected", "truncated"),
+        "a cut-off code"
+    );
 
     // The same text the relay would print on a card parses back to the same claims.
-    assert_eq!(SignedPass::from_text(&genuine.to_text())?.claims, genuine.claims);
+    assert_eq!(
+        SignedPass::from_text(&genuine.to_text())?.claims,
+        genuine.claims
+    );
     browser.close().await?;
     relay.stop().await
 }
