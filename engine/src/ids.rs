@@ -45,6 +45,9 @@ pub enum IdError {
     /// A pass id is 16 hexadecimal digits.
     #[error("not a pass id (expected 16 hexadecimal digits): {0:?}")]
     Pass(String),
+    /// A family id is 16 lower-case hexadecimal digits.
+    #[error("not a family id: {0:?}")]
+    Family(String),
     /// A document name has only ASCII letters, digits and `-/_.`.
     #[error("not a document name: {0:?}")]
     Doc(String),
@@ -116,6 +119,53 @@ impl<'de> Deserialize<'de> for PassId {
     }
 }
 
+/// A family account's pseudonymous id: 16 lower-case hexadecimal digits,
+/// drawn at random by the relay when an application is approved.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FamilyId(String);
+
+impl FamilyId {
+    /// A family id from 8 random bytes.
+    pub fn from_random(bytes: [u8; 8]) -> FamilyId {
+        FamilyId(PassId(bytes).to_string())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FamilyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for FamilyId {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.parse::<PassId>() {
+            Ok(_) if s.bytes().all(|b| !b.is_ascii_uppercase()) => Ok(FamilyId(s.to_owned())),
+            _ => Err(IdError::Family(s.chars().take(40).collect())),
+        }
+    }
+}
+
+impl TryFrom<String> for FamilyId {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<FamilyId> for String {
+    fn from(id: FamilyId) -> String {
+        id.0
+    }
+}
+
 /// The id of one of the city's signing keys, as listed in the trust list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct KeyId(pub u16);
@@ -152,6 +202,32 @@ impl DocId {
     /// The city's pass revocations.
     pub fn revocations() -> DocId {
         DocId("revocations".to_owned())
+    }
+
+    /// A family's own record (guardians, children, rooms, passes): read by
+    /// staff and by that family's guardians only.
+    pub fn family(family: &FamilyId) -> DocId {
+        DocId(format!("family/{family}"))
+    }
+
+    /// One consultation record (相談記録): staff only, never a kiosk or a parent.
+    pub fn consultation(id: &str) -> DocId {
+        DocId(format!("consultation/{id}"))
+    }
+
+    /// The city's notices (ルームだより, course information, emergencies).
+    pub fn notices() -> DocId {
+        DocId("notices".to_owned())
+    }
+
+    /// The city's courses and events (子育て講座).
+    pub fn events() -> DocId {
+        DocId("events".to_owned())
+    }
+
+    /// The family named by a `family/…` document, if it is one.
+    pub fn as_family(&self) -> Option<FamilyId> {
+        self.0.strip_prefix("family/")?.parse().ok()
     }
 
     /// A name from its text, as stored or sent over the wire.
@@ -221,5 +297,10 @@ mod tests {
         assert_eq!(DocId::trust_list().as_attendance(), None);
         assert!(DocId::parse("../etc/passwd?").is_err());
         assert!(DocId::parse("").is_err());
+        let family = FamilyId::from_random([1, 2, 3, 4, 5, 6, 7, 0xab]);
+        assert_eq!(DocId::family(&family).as_str(), "family/01020304050607ab");
+        assert_eq!(DocId::family(&family).as_family(), Some(family));
+        assert_eq!(DocId::notices().as_family(), None);
+        assert!("01020304050607AB".parse::<FamilyId>().is_err());
     }
 }

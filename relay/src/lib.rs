@@ -6,6 +6,7 @@
 //! with it down, and catch up when it returns.
 //!
 //! * [`store`] — sled: document chunks, metadata, secrets.
+//! * [`auth`] — identities and the document authorization policy.
 //! * [`city`] — the city and its rooms.
 //! * [`issuer`] — signing keys, trust list and pass issuance.
 //! * [`demo`] — the demo city of `relay --demo`.
@@ -15,6 +16,7 @@
 //! until a shutdown future resolves, so tests start real relays on
 //! `127.0.0.1:0`.
 
+pub mod auth;
 pub mod city;
 pub mod demo;
 pub mod http;

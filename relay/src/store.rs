@@ -140,6 +140,13 @@ impl Store {
         Ok(())
     }
 
+    /// A named sled tree for a module's own records (accounts, sessions, …).
+    ///
+    /// Modules own their trees by name; two modules never share one.
+    pub fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        Ok(self.db.open_tree(name)?)
+    }
+
     /// Forces everything written so far to disk.
     pub async fn flush(&self) -> Result<(), StoreError> {
         self.db.flush_async().await?;
