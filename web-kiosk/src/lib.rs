@@ -1,0 +1,87 @@
+//! # web-kiosk
+//!
+//! Hiroba's counter kiosk, a Yew app compiled to WebAssembly and served by
+//! the relay at `/kiosk/?room=R03`. It verifies family passes **locally**
+//! with the engine and the city's synced trust list, so check-in keeps
+//! working with no network.
+//!
+//! * [`app`] — the screen: loading, scanner input, results.
+//! * [`state`] — pure state and actions (tested natively).
+//! * [`verifier`] — the trust documents and the engine's `verify_scan`.
+//! * [`components`] — header, clock, scan field, result panel.
+//! * [`services`] — fetch and browser wrappers; the only I/O.
+//!
+//! ## For tests and benchmarks
+//!
+//! `index.html` puts this module's exports on `window.hiroba`:
+//! [`is_ready`], [`verify_code`] and [`bench_verify`]. The DOM contract is
+//! `#kiosk[data-state=loading|ready|error]` and
+//! `#scan-result[data-status=idle|accepted|rejected][data-code][data-seq]`.
+
+pub mod app;
+pub mod components;
+pub mod services;
+pub mod state;
+pub mod verifier;
+
+use wasm_bindgen::prelude::*;
+
+/// Renders the kiosk into `#app` (or `<body>`) when the module loads.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(show_panic));
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
+        None => yew::Renderer::<app::App>::new().render(),
+    };
+}
+
+/// A bug must not leave staff looking at a frozen screen without a word:
+/// show a calm message (the details go to the console for developers).
+fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
+    web_sys::console::error_1(&info.to_string().into());
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(el) = doc.and_then(|d| d.get_element_by_id("fatal")) {
+        let _ = el.set_attribute("class", "fatal shown");
+    }
+}
+
+/// Whether the trust list has loaded and scans can be verified.
+#[wasm_bindgen]
+pub fn is_ready() -> bool {
+    verifier::current().is_some()
+}
+
+/// Verifies `text` as the screen would, now: `"accepted"` or the rejection
+/// code (the same value as `#scan-result[data-code]`).
+#[wasm_bindgen]
+pub fn verify_code(text: &str) -> Result<String, JsError> {
+    let verifier = verifier::current().ok_or_else(not_ready)?;
+    Ok(match verifier.outcome(text, services::browser::now()) {
+        state::ScanOutcome::Accepted { .. } => "accepted".to_owned(),
+        state::ScanOutcome::Rejected { code, .. } => code,
+    })
+}
+
+/// Mean milliseconds per verification of `text`, over `iterations` runs,
+/// against the trust list the kiosk loaded (SPEC §6: < 1 ms). Throws if the
+/// kiosk is not ready yet; poll [`is_ready`] first.
+#[wasm_bindgen]
+pub fn bench_verify(text: &str, iterations: u32) -> Result<f64, JsError> {
+    let verifier = verifier::current().ok_or_else(not_ready)?;
+    let now = services::browser::now();
+    let iterations = iterations.max(1);
+    let start = services::browser::now_ms();
+    for _ in 0..iterations {
+        std::hint::black_box(verifier.verify(std::hint::black_box(text), now).is_ok());
+    }
+    let elapsed = services::browser::now_ms() - start;
+    Ok(elapsed / f64::from(iterations))
+}
+
+fn not_ready() -> JsError {
+    JsError::new("the kiosk has not loaded its trust list yet")
+}

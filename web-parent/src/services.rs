@@ -1,0 +1,5 @@
+//! Everything that talks to the browser or the relay. Components call these
+//! and turn the results into state; nothing here decides anything.
+
+pub mod api;
+pub mod browser;

@@ -1,0 +1,143 @@
+//! `cargo xtask test`: from a fresh machine to every test passing.
+//!
+//! One function per step, run in order; the first failure stops the run with
+//! the step's name and a non-zero exit.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::build::{self, Profile};
+use crate::cmd;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMIUM_BINARY: &str = "/usr/lib/chromium/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+type Step = fn(&Path) -> Result<()>;
+
+const STEPS: [(&str, Step); 7] = [
+    ("wasm target", ensure_wasm_target),
+    ("chromium", ensure_chromium),
+    ("bundle web apps", bundle_apps),
+    ("cargo fmt", check_format),
+    ("clippy (native)", clippy_native),
+    ("clippy (wasm apps)", clippy_wasm),
+    ("cargo test", run_tests),
+];
+
+pub fn test() -> Result<()> {
+    let root = crate::workspace_root();
+    for (i, (name, step)) in STEPS.iter().enumerate() {
+        println!("\n==> [{}/{}] {name}", i + 1, STEPS.len());
+        step(&root).with_context(|| format!("step `{name}` failed"))?;
+    }
+    println!("\nxtask: all {} steps passed", STEPS.len());
+    Ok(())
+}
+
+/// (a) `rustup target add wasm32-unknown-unknown` unless it is installed.
+fn ensure_wasm_target(_root: &Path) -> Result<()> {
+    let installed = cmd::output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .context("`rustup target list --installed` failed; is rustup installed?")?;
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        println!("wasm32-unknown-unknown is installed");
+        return Ok(());
+    }
+    cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// (b) Chromium and chromedriver from Debian, for the browser tests.
+fn ensure_chromium(_root: &Path) -> Result<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        println!("{CHROMIUM} and {CHROMEDRIVER} are installed");
+        return Ok(());
+    }
+    cmd::run(&mut as_root(&["apt-get", "update"]))?;
+    cmd::run(
+        as_root(&["apt-get", "install", "-y", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// (c) Release bundles in `dist/`, which the browser tests serve.
+fn bundle_apps(_root: &Path) -> Result<()> {
+    build::build_all(Profile::Release).map(|_| ())
+}
+
+/// (d) Formatting, checked, never rewritten.
+fn check_format(root: &Path) -> Result<()> {
+    cmd::run(cmd::cargo(root).args(["fmt", "--all", "--", "--check"]))
+}
+
+/// (e) Clippy over the whole workspace, natively.
+fn clippy_native(root: &Path) -> Result<()> {
+    cmd::run(cmd::cargo(root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// (e) Clippy over the two apps as they really ship: compiled to wasm.
+fn clippy_wasm(root: &Path) -> Result<()> {
+    let mut clippy = cmd::cargo(root);
+    clippy.args(["clippy", "--target", "wasm32-unknown-unknown"]);
+    for app in build::APPS {
+        clippy.args(["-p", app.package]);
+    }
+    cmd::run(clippy.args(["--", "-D", "warnings"]))
+}
+
+/// (f) Every test, with the bundles and browser locations in the environment.
+fn run_tests(root: &Path) -> Result<()> {
+    let mut test = cmd::cargo(root);
+    test.args(["test", "--workspace", "--all-targets"])
+        .env("HIROBA_DIST", root.join("dist"))
+        .env("CHROMEDRIVER", CHROMEDRIVER);
+    if Path::new(CHROMIUM_BINARY).exists() {
+        test.env("CHROME_BIN", CHROMIUM_BINARY);
+    }
+    cmd::run(&mut test)
+}
+
+/// `args` as a command run by root: directly when we are root, else via sudo.
+fn as_root(args: &[&str]) -> Command {
+    let (program, rest) = match args.split_first() {
+        Some((p, rest)) => (*p, rest),
+        None => ("true", &[][..]),
+    };
+    if is_root() {
+        let mut c = Command::new(program);
+        c.args(rest);
+        c
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg(program).args(rest);
+        c
+    }
+}
+
+fn is_root() -> bool {
+    cmd::output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_have_unique_names() {
+        let mut names: Vec<_> = STEPS.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), STEPS.len());
+    }
+}
