@@ -175,6 +175,26 @@ fn room_month_load() {
         "< 50 ms (wasm)",
         &stats,
     );
+    let stats = measure(30, || {
+        for bytes in &saved {
+            black_box(AutoCommit::load(bytes).expect("load"));
+        }
+    });
+    report("  … of which AutoCommit::load", "(for reference)", &stats);
+    let docs: Vec<AutoCommit> = saved
+        .iter()
+        .map(|b| AutoCommit::load(b).expect("load"))
+        .collect();
+    let stats = measure(30, || {
+        for doc in &docs {
+            black_box(DayView::load(doc).occupancy(now));
+        }
+    });
+    report(
+        "  … of which DayView::load + occupancy",
+        "(for reference)",
+        &stats,
+    );
 }
 
 fn city_year_report() {
@@ -249,7 +269,14 @@ fn build_reports(views: &[(RoomId, Date, DayView)]) -> (Vec<CityMonthlyReport>, 
 }
 
 fn main() {
-    // `cargo bench` passes --bench; a name filter runs one case.
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this
+    // binary without it, where a debug build of the city-year would only
+    // waste minutes, so test mode just checks the benchmarks build.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("engine benchmarks: run them with `cargo bench -p hiroba-engine`");
+        return;
+    }
+    // A name filter runs one case.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let cases: [(&str, fn()); 4] = [
         ("pass_verify", pass_verify),

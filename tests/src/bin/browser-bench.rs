@@ -1,0 +1,125 @@
+//! In-browser benchmarks for SPEC §6: pass verification and a room-month of
+//! attendance in the kiosk's wasm, in headless Chromium, plus the gzip size
+//! of both bundles. Run with `cargo xtask bench` (or `cargo run --release -p
+//! hiroba-tests --bin browser-bench` after `cargo xtask build`).
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use hiroba_engine::calendar::YearMonth;
+use hiroba_engine::ids::RoomId;
+use hiroba_engine::pass::PassKind;
+use hiroba_relay::issuer::{Issuer, PassRequest};
+use hiroba_tests::{Browser, TestRelay, dist_dir, now, poll};
+use serde_json::{Value, json};
+
+const SEED: u64 = 7;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn gzip_size(path: &std::path::Path) -> anyhow::Result<usize> {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .stderr(Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(out.status.success(), "gzip failed on {}", path.display());
+    Ok(out.stdout.len())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dist = dist_dir()?;
+    for (app, file) in [
+        ("kiosk", "web_kiosk_bg.wasm"),
+        ("parent", "web_parent_bg.wasm"),
+    ] {
+        let path = dist.join(app).join(file);
+        let raw = std::fs::metadata(&path)?.len();
+        let gz = gzip_size(&path)?;
+        println!(
+            "wasm bundle {app:<7} {:>8.0} KB raw  {:>6.0} KB gzip  target < 1,500 KB gzip",
+            raw as f64 / 1000.0,
+            gz as f64 / 1000.0
+        );
+    }
+
+    let relay = TestRelay::start(false).await?;
+    let issuer = Issuer::load_or_create(&relay.state.store, relay.state.city.city, now())?;
+    let request = PassRequest {
+        kind: PassKind::AppPass,
+        rooms: vec![RoomId(1), RoomId(2)],
+        guardians: 2,
+        children: vec![
+            YearMonth::new(2024, 8)?,
+            YearMonth::new(2021, 4)?,
+            YearMonth::new(2018, 1)?,
+        ],
+    };
+    let text = issuer.issue(&request, now())?.to_text();
+
+    let browser = Browser::start(&[]).await?;
+    browser.client.goto(&relay.url("/kiosk/?room=R01")).await?;
+    poll("the kiosk to be ready", Duration::from_secs(60), || async {
+        let ready = browser
+            .client
+            .execute(
+                "return !!(window.hiroba && window.hiroba.is_ready());",
+                vec![],
+            )
+            .await?;
+        Ok((ready == Value::Bool(true)).then_some(()))
+    })
+    .await?;
+
+    let mut verify_ms = Vec::new();
+    for _ in 0..5 {
+        let ms = browser
+            .client
+            .execute(
+                "return window.hiroba.bench_verify(arguments[0], 1000);",
+                vec![json!(text)],
+            )
+            .await?;
+        verify_ms.push(ms.as_f64().unwrap_or(f64::NAN));
+    }
+    println!(
+        "pass verify (wasm, Chromium)  mean {:.3} ms (median of 5 × 1,000)  target < 1 ms",
+        median(verify_ms)
+    );
+
+    // The busiest room-month of the synthetic year (R01, March 2025).
+    let mut month_ms = Vec::new();
+    let mut load_ms = Vec::new();
+    let mut groups = 0.0;
+    for _ in 0..7 {
+        let result = browser
+            .client
+            .execute(
+                "return Array.from(window.hiroba.bench_room_month(BigInt(arguments[0]), 1, 2025, 3));",
+                vec![json!(SEED)],
+            )
+            .await?;
+        let values: Vec<f64> = result
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        anyhow::ensure!(values.len() == 3, "unexpected benchmark result {result}");
+        month_ms.push(values[0]);
+        groups = values[1];
+        load_ms.push(values[2]);
+    }
+    println!(
+        "room-month load + occupancy (wasm, Chromium, {groups:.0} groups)  median {:.1} ms of 7  target < 50 ms",
+        median(month_ms)
+    );
+    println!(
+        "  … of which AutoCommit::load  median {:.1} ms",
+        median(load_ms)
+    );
+    browser.close().await?;
+    relay.stop().await
+}
