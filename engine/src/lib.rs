@@ -13,6 +13,7 @@
 //! ## Table of contents
 //!
 //! * [`ids`] — room, city, pass and key identifiers.
+//! * [`lang`] — the screen language switch (Japanese first).
 //! * [`calendar`] — Japan time, ages, school grades and report age brackets.
 //! * [`pass`] — the signed QR pass: claims, binary layout, text, QR code,
 //!   keyboard-wedge diagnosis, and [`pass::verify_scan`] with its
@@ -32,6 +33,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod device;
 pub mod ids;
+pub mod lang;
 pub mod pass;
 pub mod report;
 pub mod sync;

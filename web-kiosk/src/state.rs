@@ -10,38 +10,7 @@ use yew::Reducible;
 use crate::services::api::{ApiError, Config};
 use crate::verifier::Verifier;
 
-/// The language the screen speaks. Japanese first; English on request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Ja,
-    En,
-}
-
-impl Lang {
-    pub fn toggled(self) -> Lang {
-        match self {
-            Lang::Ja => Lang::En,
-            Lang::En => Lang::Ja,
-        }
-    }
-
-    /// The BCP 47 code for `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Ja => ja,
-            Lang::En => en,
-        }
-    }
-}
+pub use hiroba_engine::lang::Lang;
 
 /// The room a kiosk serves, from its URL: `?room=R03`, `R01` when absent.
 pub fn room_from_query(search: &str) -> Result<RoomId, String> {
