@@ -22,6 +22,7 @@
 //! peer state — is never trusted. Malformed input gives a [`SyncError`] and
 //! leaves the documents and peer states as they were.
 
+pub mod repo_protocol;
 mod storage;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +32,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, AutoCommit, AutomergeError};
 
 use crate::ids::DocId;
+pub use repo_protocol::{DocMessage, RepoDocId, RepoMessage};
 use storage::StoredChunks;
 pub use storage::{COMPACT_FLOOR_BYTES, MemoryStore, StorageOp};
 

@@ -29,6 +29,14 @@ pub struct RelayState {
     pub web_dir: Option<PathBuf>,
     /// Demo passes, when started with `--demo`.
     pub demo_passes: Vec<DemoPass>,
+    /// The city's pass issuer; write-locked while a pass or key changes.
+    pub issuer: std::sync::RwLock<crate::issuer::Issuer>,
+    /// Accounts, sessions and login throttling.
+    pub accounts: crate::accounts::Accounts,
+    /// Demo logins, when started with `--demo`.
+    pub demo_logins: Vec<crate::demo::DemoLogin>,
+    /// The sync hub behind `GET /sync`.
+    pub sync: crate::sync::SyncHub,
 }
 
 /// Every route of the relay.
@@ -36,8 +44,10 @@ pub fn routes(
     state: Arc<RelayState>,
 ) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let api = api(state.clone());
+    let sync = crate::sync::routes(state.clone());
+    let accounts = crate::accounts::routes(state.clone());
     let apps = apps(state);
-    api.or(apps).recover(recover)
+    api.or(sync).or(accounts).or(apps).recover(recover)
 }
 
 fn with_state(

@@ -9,7 +9,7 @@ use ed25519_dalek::SigningKey;
 use hiroba_engine::calendar::{Timestamp, YearMonth};
 use hiroba_engine::ids::{CityCode, DocId, KeyId, PassId, RoomId};
 use hiroba_engine::pass::{PassClaims, PassKind, SignedPass};
-use hiroba_engine::trust::{TrustedKey, add_trusted_key};
+use hiroba_engine::trust::{TrustList, TrustedKey, add_trusted_key};
 
 use crate::store::{Store, StoreError};
 
@@ -129,6 +129,62 @@ impl Issuer {
             key,
             key_valid_until: valid_until,
         })
+    }
+
+    /// The id of the key that signs now.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// Makes a new signing key current and adds it to the trust list.
+    ///
+    /// The old key stays in the trust list with its own validity, so passes
+    /// it signed keep verifying until it expires; only new signatures use
+    /// the new key. The new key's id is one above every id in the list, as
+    /// ids are never reused.
+    pub fn rotate(&mut self, store: &Store, now: Timestamp) -> Result<TrustedKey, IssueError> {
+        let mut trust = load_doc(store, &DocId::trust_list(), relay_actor(store)?)?;
+        let damaged = |e: hiroba_engine::trust::TrustError| IssueError::Damaged {
+            what: "trust list",
+            reason: e.to_string(),
+        };
+        let highest = TrustList::load(&trust)
+            .map_err(damaged)?
+            .keys()
+            .map(|k| k.key_id.0)
+            .max()
+            .unwrap_or(0)
+            .max(self.key_id.0);
+        let key_id = KeyId(
+            highest
+                .checked_add(1)
+                .ok_or_else(|| IssueError::Invalid("no key id left".to_owned()))?,
+        );
+        let secret = random_bytes::<32>()?;
+        let key = SigningKey::from_bytes(&secret);
+        let valid_until = now.plus_seconds(KEY_LIFETIME_SECONDS);
+        let trusted = TrustedKey {
+            key_id,
+            public_key: key.verifying_key().to_bytes(),
+            valid_from: now.plus_seconds(-86_400),
+            valid_until,
+        };
+        add_trusted_key(&mut trust, &trusted).map_err(damaged)?;
+        // The same order as the first key: secret, trust list, then the
+        // switch, so the relay never signs with a key kiosks cannot trust.
+        store.put_secret(&format!("signing-key/{}", key_id.0), &secret)?;
+        store.replace_with_snapshot(&DocId::trust_list(), &trust.save())?;
+        store.put_meta(
+            "current-key",
+            &CurrentKey {
+                key_id,
+                valid_until,
+            },
+        )?;
+        self.key_id = key_id;
+        self.key = key;
+        self.key_valid_until = valid_until;
+        Ok(trusted)
     }
 
     /// Issues a pass with a fresh pseudonymous id.

@@ -11,17 +11,22 @@
 //! * [`issuer`] — signing keys, trust list and pass issuance.
 //! * [`demo`] — the demo city of `relay --demo`.
 //! * [`http`] — routes: the two apps and the JSON API.
+//! * [`accounts`] — applications, family and staff accounts, passes,
+//!   devices and key rotation (the accounts JSON API).
+//! * [`sync`] — the automerge-repo sync endpoint (`GET /sync`, WebSocket).
 //!
 //! [`open`] prepares a relay from a data dir; [`serve`] runs it on a listener
 //! until a shutdown future resolves, so tests start real relays on
 //! `127.0.0.1:0`.
 
+pub mod accounts;
 pub mod auth;
 pub mod city;
 pub mod demo;
 pub mod http;
 pub mod issuer;
 pub mod store;
+pub mod sync;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -52,6 +57,9 @@ pub enum StartError {
     /// The signing key or demo data could not be prepared.
     #[error(transparent)]
     Issue(#[from] issuer::IssueError),
+    /// The demo accounts could not be seeded.
+    #[error(transparent)]
+    Accounts(#[from] accounts::AccountError),
 }
 
 /// Opens the data dir, makes the first signing key if needed and seeds the
@@ -72,7 +80,18 @@ pub fn open(options: &Options, now: Timestamp) -> Result<Arc<RelayState>, StartE
     } else {
         Vec::new()
     };
+    let accounts = accounts::Accounts::open(&store)?;
+    let demo_logins = if options.demo {
+        demo::seed_accounts(&store, &accounts, &demo_passes, now)?
+    } else {
+        Vec::new()
+    };
+    let sync = sync::SyncHub::open(&store)?;
     Ok(Arc::new(RelayState {
+        issuer: std::sync::RwLock::new(issuer),
+        accounts,
+        demo_logins,
+        sync,
         store,
         city,
         web_dir: options.web_dir.clone(),
@@ -88,6 +107,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), store::StoreError> {
     let store = state.store.clone();
+    let hub = state.sync.clone();
+    let shutdown = async move {
+        shutdown.await;
+        hub.close_all();
+    };
     warp::serve(http::routes(state))
         .incoming(listener)
         .graceful(shutdown)

@@ -16,7 +16,8 @@ USAGE: relay [--bind ADDR] [--data-dir DIR] [--web-dir DIR] [--demo] [--log FILT
   --bind ADDR      address to listen on (env HIROBA_BIND, default 127.0.0.1:8080)
   --data-dir DIR   where sled keeps the data (env HIROBA_DATA_DIR, default ./data)
   --web-dir DIR    built apps to serve at /kiosk/ and /parent/ (env HIROBA_WEB_DIR, default ./dist)
-  --demo           seed a demo city: 11 rooms, a signing key, demo family passes
+  --demo           seed a demo city: 11 rooms, a signing key, demo family accounts with
+                   passes, admin and room-staff logins, a kiosk pairing code
   --log FILTER     log filter, e.g. info or hiroba_relay=debug (env HIROBA_LOG, default info)
 ";
 
@@ -117,6 +118,19 @@ async fn main() -> anyhow::Result<()> {
         println!("  demo passes (type or scan one at the kiosk):");
         for pass in &state.demo_passes {
             println!("    {} [{}]\n      {}", pass.label, pass.room, pass.text);
+        }
+    }
+    if !state.demo_logins.is_empty() {
+        println!("  demo logins (fixed demo passwords; staff console and parent app):");
+        for login in &state.demo_logins {
+            if login.password.is_empty() {
+                println!("    {}: {}", login.label, login.login_id);
+            } else {
+                println!(
+                    "    {}: {} / {}",
+                    login.label, login.login_id, login.password
+                );
+            }
         }
     }
     hiroba_relay::serve(listener, state, shutdown_signal()).await?;
