@@ -30,7 +30,10 @@
 //! column except the source breakdown.
 //!
 //! CSV exports are UTF-8 with a byte-order mark and CRLF line ends, which is
-//! what Excel needs to open Japanese text correctly.
+//! what Excel needs to open Japanese text correctly. Every `to_csv` has a
+//! `to_xlsx` twin that writes the same rows and columns as a workbook, with
+//! numbers as numeric cells; both are rendered from one table, so they
+//! cannot disagree.
 //!
 //! ```
 //! use automerge::AutoCommit;
@@ -63,6 +66,8 @@
 mod csv;
 mod daily;
 mod period;
+mod table;
+mod xlsx;
 
 use std::collections::BTreeMap;
 

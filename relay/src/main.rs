@@ -97,8 +97,12 @@ async fn shutdown_signal() {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
+    // Logs go to stderr, so stdout carries only what people (and scripts
+    // waiting for the address on its first line) read; colour only on a terminal.
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&args.log).context("--log")?)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     std::fs::create_dir_all(&args.options.data_dir)
         .with_context(|| format!("cannot create {}", args.options.data_dir.display()))?;

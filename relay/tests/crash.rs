@@ -39,7 +39,7 @@ impl Drop for Relay {
 
 /// Starts the binary on a free port and reads the address it prints.
 fn start(data: &Path) -> (Relay, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hiroba-relay"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
         .args(["--bind", "127.0.0.1:0", "--log", "warn", "--data-dir"])
         .arg(data)
         .stdout(Stdio::piped())

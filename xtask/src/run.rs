@@ -18,6 +18,8 @@ pub fn run(bind: &str) -> Result<()> {
         "--release",
         "-p",
         "hiroba-relay",
+        "--bin",
+        "relay",
         "--",
         "--demo",
         "--bind",

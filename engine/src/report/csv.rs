@@ -2,77 +2,37 @@
 //!
 //! Excel opens a UTF-8 CSV as Japanese text only when it starts with a
 //! byte-order mark, and expects CRLF line ends; every table here has both.
-//! All reports share one column layout after two leading label columns, so a
-//! spreadsheet built on one report works on the others.
+//! The rows themselves come from [`Table`], shared with the XLSX export.
 
-use super::Tally;
-use crate::attendance::Source;
-use crate::calendar::AgeBracket;
+use super::table::{Cell, Table};
 
 /// The byte-order mark Excel needs to read UTF-8.
 const BOM: char = '\u{feff}';
 
-/// A table: `labels` name the two leading columns; each row gives their
-/// values and the tally for the rest.
-pub(super) fn table<'a>(
-    labels: [&str; 2],
-    rows: impl IntoIterator<Item = ([String; 2], &'a Tally)>,
-) -> String {
+/// The table as CSV: a byte-order mark, the header row, then the rows.
+/// An [`Cell::Empty`] cell is written as nothing between two commas.
+pub(super) fn write(table: &Table) -> String {
     let mut out = String::new();
     out.push(BOM);
-    let mut head: Vec<String> = labels.iter().map(|s| (*s).to_owned()).collect();
-    head.extend(headers());
-    push_row(&mut out, &head);
-    for (label, tally) in rows {
-        let mut row: Vec<String> = label.to_vec();
-        row.extend(cells(tally));
-        push_row(&mut out, &row);
+    push_row(&mut out, table.header.iter().map(String::as_str));
+    for row in &table.rows {
+        let texts: Vec<String> = row.iter().map(text).collect();
+        push_row(&mut out, texts.iter().map(String::as_str));
     }
     out
 }
 
-/// The column headings after the two label columns.
-fn headers() -> Vec<String> {
-    let mut h: Vec<String> = vec!["開館日数".into(), "組数".into()];
-    h.extend(Source::ALL.map(|s| format!("{}(組)", s.label_ja())));
-    h.extend(AgeBracket::ALL.map(|b| b.label_ja().to_owned()));
-    h.extend(
-        [
-            "子ども計",
-            "大人",
-            "延べ利用者数",
-            "新規登録",
-            "相談件数",
-            "滞在時間中央値(分)",
-            "閉館時退出",
-        ]
-        .map(str::to_owned),
-    );
-    h.extend((0..24).map(|hour| format!("{hour}時台(組)")));
-    h
+/// The text of one cell as CSV shows it.
+fn text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Number(n) => n.to_string(),
+        Cell::Empty => String::new(),
+    }
 }
 
-/// The cells of one tally, in [`headers`] order.
-fn cells(t: &Tally) -> Vec<String> {
-    let mut c: Vec<String> = vec![t.days_open.to_string(), t.groups.to_string()];
-    c.extend(t.groups_by_source.iter().map(u32::to_string));
-    c.extend(t.children.iter().map(u32::to_string));
-    c.extend([
-        t.children_total().to_string(),
-        t.adults.to_string(),
-        t.total_people().to_string(),
-        t.new_registrations.to_string(),
-        t.consultations.to_string(),
-        t.median_stay_minutes()
-            .map_or_else(String::new, |m| m.to_string()),
-        t.closed_at_closing.to_string(),
-    ]);
-    c.extend(t.visits_by_hour.iter().map(u32::to_string));
-    c
-}
-
-fn push_row(out: &mut String, cells: &[String]) {
-    for (i, cell) in cells.iter().enumerate() {
+fn push_row<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -93,6 +53,7 @@ fn escape(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Tally;
 
     #[test]
     fn cells_are_quoted_only_when_needed() {
@@ -108,18 +69,24 @@ mod tests {
     }
 
     #[test]
-    fn headers_and_cells_line_up() {
+    fn a_table_has_a_bom_japanese_headers_and_crlf() {
         let t = Tally::default();
-        assert_eq!(headers().len(), cells(&t).len());
-        assert_eq!(headers().len(), 2 + 4 + 7 + 7 + 24);
-        let csv = table(
+        let csv = write(&Table::new(
             ["部屋", "月"],
             [(["R01".to_owned(), "2026-11".to_owned()], &t)],
-        );
+        ));
         assert!(
             csv.starts_with("\u{feff}部屋,月,開館日数,組数,アプリ(組),"),
             "{csv}"
         );
-        assert!(csv.ends_with("\r\n"));
+        // No stay ended, so the median (after 18 numbers) is empty.
+        assert!(
+            csv.ends_with(&format!(
+                "\r\nR01,2026-11,{}{}\r\n",
+                "0,".repeat(18),
+                ",0".repeat(25)
+            )),
+            "{csv}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Tally;
-use super::csv;
+use super::table::Table;
+use super::{csv, xlsx};
 use crate::attendance::DayView;
 use crate::calendar::Date;
 use crate::ids::RoomId;
@@ -45,7 +46,17 @@ impl DailyReport {
 
     /// The report as CSV for Excel: a header row and one row for the day.
     pub fn to_csv(&self) -> String {
-        csv::table(
+        csv::write(&self.table())
+    }
+
+    /// The report as an XLSX workbook with the rows of [`to_csv`](Self::to_csv),
+    /// on a sheet named after the day.
+    pub fn to_xlsx(&self) -> Vec<u8> {
+        xlsx::write(&self.table(), &self.date.to_string())
+    }
+
+    fn table(&self) -> Table {
+        Table::new(
             ["部屋", "日付"],
             [([self.room.to_string(), self.date.to_string()], &self.tally)],
         )

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DailyReport, ReportError, Tally, csv};
+use super::table::Table;
+use super::{DailyReport, ReportError, Tally, csv, xlsx};
 use crate::calendar::{Date, YearMonth};
 use crate::ids::RoomId;
 
@@ -73,6 +74,16 @@ impl MonthlyReport {
     /// days without a report, so the sheet always has the same shape) and a
     /// total row (合計).
     pub fn to_csv(&self) -> String {
+        csv::write(&self.table())
+    }
+
+    /// An XLSX workbook with the rows of [`to_csv`](Self::to_csv), on a
+    /// sheet named after the month.
+    pub fn to_xlsx(&self) -> Vec<u8> {
+        xlsx::write(&self.table(), &self.month.to_string())
+    }
+
+    fn table(&self) -> Table {
         let zero = Tally::default();
         let room = self.room.to_string();
         let first = self.month.first_day();
@@ -83,7 +94,7 @@ impl MonthlyReport {
                 ([room.clone(), date.to_string()], tally)
             })
             .chain([([room.clone(), "合計".to_owned()], &self.total)]);
-        csv::table(["部屋", "日付"], rows)
+        Table::new(["部屋", "日付"], rows)
     }
 }
 
@@ -130,13 +141,23 @@ impl CityMonthlyReport {
 
     /// CSV for Excel: a row per room and a city total row (全館合計).
     pub fn to_csv(&self) -> String {
+        csv::write(&self.table())
+    }
+
+    /// An XLSX workbook with the rows of [`to_csv`](Self::to_csv), on a
+    /// sheet named after the month and the city (e.g. `2026-11 全館`).
+    pub fn to_xlsx(&self) -> Vec<u8> {
+        xlsx::write(&self.table(), &format!("{} 全館", self.month))
+    }
+
+    fn table(&self) -> Table {
         let month = self.month.to_string();
         let rows = self
             .rooms
             .iter()
             .map(|r| ([r.room.to_string(), month.clone()], &r.total))
             .chain([(["全館合計".to_owned(), month.clone()], &self.total)]);
-        csv::table(["部屋", "月"], rows)
+        Table::new(["部屋", "月"], rows)
     }
 }
 
@@ -227,6 +248,33 @@ impl YearlyReport {
 
     /// CSV for Excel: a row per month (April to March) and a total row.
     pub fn to_csv(&self) -> String {
+        csv::write(&self.months_table())
+    }
+
+    /// An XLSX workbook with the rows of [`to_csv`](Self::to_csv), on a
+    /// sheet named after the year and scope (e.g. `2024年度 R03`).
+    pub fn to_xlsx(&self) -> Vec<u8> {
+        xlsx::write(
+            &self.months_table(),
+            &format!("{}年度 {}", self.fiscal_year, self.scope),
+        )
+    }
+
+    /// CSV for Excel: a row per room and a total row, for comparing rooms.
+    pub fn rooms_to_csv(&self) -> String {
+        csv::write(&self.rooms_table())
+    }
+
+    /// An XLSX workbook with the rows of [`rooms_to_csv`](Self::rooms_to_csv),
+    /// on a sheet named after the year (e.g. `2024年度 部屋別`).
+    pub fn rooms_to_xlsx(&self) -> Vec<u8> {
+        xlsx::write(
+            &self.rooms_table(),
+            &format!("{}年度 部屋別", self.fiscal_year),
+        )
+    }
+
+    fn months_table(&self) -> Table {
         let scope = self.scope.to_string();
         let rows = self
             .months
@@ -236,18 +284,17 @@ impl YearlyReport {
                 [scope.clone(), format!("{}年度合計", self.fiscal_year)],
                 &self.total,
             )]);
-        csv::table(["部屋", "月"], rows)
+        Table::new(["部屋", "月"], rows)
     }
 
-    /// CSV for Excel: a row per room and a total row, for comparing rooms.
-    pub fn rooms_to_csv(&self) -> String {
+    fn rooms_table(&self) -> Table {
         let year = format!("{}年度", self.fiscal_year);
         let rows = self
             .rooms
             .iter()
             .map(|(r, t)| ([r.to_string(), year.clone()], t))
             .chain([([self.total_label().to_owned(), year.clone()], &self.total)]);
-        csv::table(["部屋", "年度"], rows)
+        Table::new(["部屋", "年度"], rows)
     }
 
     fn total_label(&self) -> &'static str {

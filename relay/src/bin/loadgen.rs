@@ -160,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
     let relay_bin: PathBuf = std::env::current_exe()?
         .parent()
         .context("no directory for this binary")?
-        .join("hiroba-relay");
+        .join("relay");
     let data = std::env::temp_dir().join(format!("hiroba-loadgen-{}", std::process::id()));
     std::fs::create_dir_all(&data)?;
     let tokens = kiosk_tokens(&data, args.kiosks).await?;
