@@ -194,6 +194,12 @@ impl DocId {
         DocId(format!("attendance/{room}/{date}"))
     }
 
+    /// The staff-only contacts (name, phone) written on one room's paper
+    /// slips of one day, kept apart from the attendance kiosks sync.
+    pub fn slip_contacts(room: RoomId, date: crate::calendar::Date) -> DocId {
+        DocId(format!("slip-contacts/{room}/{date}"))
+    }
+
     /// The city's trust list of pass-signing keys.
     pub fn trust_list() -> DocId {
         DocId("trust-list".to_owned())

@@ -17,7 +17,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 type Step = fn(&Path) -> Result<()>;
 
-const STEPS: [(&str, Step); 7] = [
+const STEPS: [(&str, Step); 8] = [
     ("wasm target", ensure_wasm_target),
     ("chromium", ensure_chromium),
     ("bundle web apps", bundle_apps),
@@ -25,6 +25,7 @@ const STEPS: [(&str, Step); 7] = [
     ("clippy (native)", clippy_native),
     ("clippy (wasm apps)", clippy_wasm),
     ("cargo test", run_tests),
+    ("doc examples", run_doc_tests),
 ];
 
 pub fn test() -> Result<()> {
@@ -106,6 +107,13 @@ fn run_tests(root: &Path) -> Result<()> {
         test.env("CHROME_BIN", CHROMIUM_BINARY);
     }
     cmd::run(&mut test)
+}
+
+/// (g) The runnable examples in doc comments, which `--all-targets` skips.
+/// The web apps are left out: their docs hold no examples and their
+/// doc tests would need a browser.
+fn run_doc_tests(root: &Path) -> Result<()> {
+    cmd::run(cmd::cargo(root).args(["test", "--doc", "-p", "hiroba-engine", "-p", "hiroba-relay"]))
 }
 
 /// `args` as a command run by root: directly when we are root, else via sudo.

@@ -36,10 +36,7 @@ const PREFIX: &str = "contact/";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn slip_contacts_doc_id(room: RoomId, date: Date) -> DocId {
-    // A room prints as `R` and digits and a date as digits and `-`, all
-    // characters a document name allows, so parsing cannot fail.
-    DocId::parse(&format!("slip-contacts/{room}/{date}"))
-        .expect("room and date print only document-name characters")
+    DocId::slip_contacts(room, date)
 }
 
 #[derive(Serialize, Deserialize)]
