@@ -43,8 +43,24 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the database in `dir`.
+    ///
+    /// sled locks its files; a previous holder in this process (a relay that
+    /// was just shut down) can keep the lock for a moment while its
+    /// background flusher winds down, so a held lock is retried for a few
+    /// seconds before it counts as an error.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(dir.join("relay.sled")).open()?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let db = loop {
+            match sled::Config::new().path(dir.join("relay.sled")).open() {
+                Err(sled::Error::Io(e))
+                    if e.to_string().contains("could not acquire lock")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
         Ok(Store {
             chunks: db.open_tree("doc-chunks")?,
             meta: db.open_tree("meta")?,

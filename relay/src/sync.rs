@@ -23,11 +23,17 @@
 //!   message automerge refuses, gets an `error` message and that connection
 //!   is closed, as the protocol prescribes; other connections never notice.
 //!
+//! * **Cheap reconnects.** An identified connection's sync states are kept
+//!   under its identity (not the connection) and persisted in sled, so a
+//!   kiosk that reconnects — even to a restarted relay — exchanges only
+//!   what is new; see [`peers`].
+//!
 //! Repo ids map back to Hiroba names through a registry; see [`names`].
 
 pub mod client;
 mod hub;
 mod names;
+mod peers;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -92,9 +98,10 @@ impl SyncHub {
     pub fn open(store: &Store) -> Result<SyncHub, IssueError> {
         let docs = DocSet::new(relay_actor(store)?);
         let names = names::Names::open(store)?;
+        let peer_states = peers::PeerStates::open(store)?;
         Ok(SyncHub {
             inner: Arc::new(Inner {
-                hub: Mutex::new(Hub::new(docs, store.clone(), names)),
+                hub: Mutex::new(Hub::new(docs, store.clone(), names, peer_states)),
                 last_sweep: Mutex::new(Instant::now()),
                 store: store.clone(),
                 sessions: Sessions::open(store)?,

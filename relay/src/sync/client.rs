@@ -61,6 +61,9 @@ pub struct SyncClient {
     peer_id: String,
     relay: PeerId,
     relay_id: String,
+    /// Frame bytes sent and received on this connection, to measure sync cost.
+    sent_bytes: u64,
+    received_bytes: u64,
     /// The client's documents.
     pub docs: DocSet,
 }
@@ -73,6 +76,18 @@ impl SyncClient {
         actor: ActorId,
         peer_id: &str,
     ) -> Result<SyncClient, ClientError> {
+        SyncClient::connect_with(addr, token, DocSet::new(actor), peer_id).await
+    }
+
+    /// Like [`SyncClient::connect`], but with documents and sync states kept
+    /// from an earlier connection ([`SyncClient::disconnect`]), as a kiosk
+    /// keeps them across reconnects, so only what is new is exchanged.
+    pub async fn connect_with(
+        addr: SocketAddr,
+        token: Option<&str>,
+        docs: DocSet,
+        peer_id: &str,
+    ) -> Result<SyncClient, ClientError> {
         let url = match token {
             Some(t) => format!("ws://{addr}/sync?token={t}"),
             None => format!("ws://{addr}/sync"),
@@ -81,9 +96,11 @@ impl SyncClient {
         let mut client = SyncClient {
             ws,
             peer_id: peer_id.to_owned(),
-            relay: PeerId::new("relay"),
+            relay: SyncClient::relay_peer(),
             relay_id: String::new(),
-            docs: DocSet::new(actor),
+            sent_bytes: 0,
+            received_bytes: 0,
+            docs,
         };
         let join = RepoMessage::Join {
             sender_id: peer_id.to_owned(),
@@ -100,6 +117,7 @@ impl SyncClient {
 
     /// Sends raw bytes as one binary frame (tests send garbage with it).
     pub async fn send_raw(&mut self, frame: Vec<u8>) -> Result<(), ClientError> {
+        self.sent_bytes += frame.len() as u64;
         self.ws.send(Message::binary(frame)).await?;
         Ok(())
     }
@@ -113,7 +131,10 @@ impl SyncClient {
             match next {
                 None => return Err(ClientError::Closed),
                 Some(Err(e)) => return Err(e.into()),
-                Some(Ok(Message::Binary(bytes))) => return Ok(RepoMessage::decode(&bytes)?),
+                Some(Ok(Message::Binary(bytes))) => {
+                    self.received_bytes += bytes.len() as u64;
+                    return Ok(RepoMessage::decode(&bytes)?);
+                }
                 Some(Ok(Message::Close(_))) => return Err(ClientError::Closed),
                 Some(Ok(_)) => continue,
             }
@@ -229,6 +250,27 @@ impl SyncClient {
     async fn send_data(&mut self, doc: &DocId, data: Vec<u8>) -> Result<(), ClientError> {
         let msg = DocMessage::for_doc(&self.peer_id, &self.relay_id, doc, data);
         self.send_raw(RepoMessage::Sync(msg).encode()).await
+    }
+
+    /// Frame bytes (sent, received) on this connection so far, handshake
+    /// included.
+    pub fn traffic(&self) -> (u64, u64) {
+        (self.sent_bytes, self.received_bytes)
+    }
+
+    /// The name the client keeps the relay's sync states under, for
+    /// persisting them ([`DocSet::encode_peer_state`]).
+    pub fn relay_peer() -> PeerId {
+        PeerId::new("relay")
+    }
+
+    /// Closes the connection and hands back the documents with the sync
+    /// states reduced to what survives a drop (the shared heads), ready for
+    /// [`SyncClient::connect_with`].
+    pub async fn disconnect(mut self) -> DocSet {
+        let _ = self.ws.close(None).await;
+        self.docs.peer_disconnected(&self.relay);
+        self.docs
     }
 
     /// Closes the connection politely.

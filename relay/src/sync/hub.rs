@@ -2,7 +2,8 @@
 //!
 //! [`Hub`] is plain synchronous state kept behind a mutex by
 //! [`super::SyncHub`]: the engine's [`DocSet`] (one automerge sync state per
-//! connection and document), the connections with the documents each has
+//! peer and document: an identified peer's outlives its connections, see
+//! [`super::peers`]), the connections with the documents each has
 //! open, and when each document was last used. Nothing here awaits; the
 //! caller flushes storage between [`Hub::receive`] and [`Hub::answer`] so a
 //! change is acknowledged only once it is on disk.
@@ -19,6 +20,7 @@ use hiroba_engine::sync::{DocMessage, DocSet, PeerId, RepoMessage, StorageOp};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::names::Names;
+use super::peers::{PeerStates, stable_peer};
 use crate::auth::{Identity, may_access};
 use crate::store::{Store, StoreError};
 
@@ -50,7 +52,12 @@ pub(crate) enum Outcome {
 
 #[derive(Debug)]
 struct Conn {
+    /// The peer the engine keeps sync states under: the identity's stable
+    /// name, or `conn-N` for anonymous and second connections.
     peer: PeerId,
+    /// Whether `peer` is the stable name (held by this connection alone),
+    /// so its states are persisted.
+    stable: bool,
     /// The client's peer id, once it has joined.
     remote: Option<String>,
     identity: Identity,
@@ -69,11 +76,18 @@ pub(crate) struct Hub {
     readers: HashMap<DocId, HashSet<ConnId>>,
     last_used: HashMap<DocId, Instant>,
     next_conn: ConnId,
+    /// Persisted sync states of identified peers.
+    peer_states: PeerStates,
+    /// Stable peer names held by an open connection; a second connection
+    /// of the same identity gets per-connection state instead.
+    held: HashSet<PeerId>,
 }
 
 impl Hub {
-    pub(crate) fn new(docs: DocSet, store: Store, names: Names) -> Hub {
+    pub(crate) fn new(docs: DocSet, store: Store, names: Names, peer_states: PeerStates) -> Hub {
         Hub {
+            peer_states,
+            held: HashSet::new(),
             docs,
             store,
             names,
@@ -87,10 +101,15 @@ impl Hub {
     pub(crate) fn connect(&mut self, identity: Identity, tx: UnboundedSender<Vec<u8>>) -> ConnId {
         self.next_conn += 1;
         let id = self.next_conn;
+        let (peer, stable) = match stable_peer(&identity) {
+            Some(peer) if self.held.insert(peer.clone()) => (peer, true),
+            _ => (PeerId::new(format!("conn-{id}")), false),
+        };
         self.conns.insert(
             id,
             Conn {
-                peer: PeerId::new(format!("conn-{id}")),
+                peer,
+                stable,
                 remote: None,
                 identity,
                 tx,
@@ -184,7 +203,12 @@ impl Hub {
             return Outcome::Unavailable;
         };
         let peer = c.peer.clone();
-        c.open.insert(doc.clone());
+        let first_use = c.open.insert(doc.clone());
+        if first_use && c.stable {
+            // Before the first message: the peer's last connection left the
+            // heads both sides share, so this exchange skips all of that.
+            self.peer_states.restore(&mut self.docs, &peer, &doc);
+        }
         self.readers.entry(doc.clone()).or_default().insert(conn);
         let changed = match self.docs.receive_sync_message(&peer, &doc, &msg.data) {
             Ok(r) => r.is_changed(),
@@ -249,9 +273,17 @@ impl Hub {
         Ok(())
     }
 
-    /// Forgets a connection and what it had open.
+    /// Forgets a connection and what it had open, persisting an identified
+    /// peer's sync states first (only their shared heads are kept: what was
+    /// in flight on this stream is gone with it).
     pub(crate) fn disconnect(&mut self, conn: ConnId) {
         if let Some(c) = self.conns.remove(&conn) {
+            if c.stable {
+                for doc in &c.open {
+                    self.peer_states.save(&self.docs, &c.peer, doc);
+                }
+                self.held.remove(&c.peer);
+            }
             for doc in &c.open {
                 if let Some(r) = self.readers.get_mut(doc) {
                     r.remove(&conn);
@@ -267,6 +299,7 @@ impl Hub {
     /// Drops documents no connection has open and nobody used for `idle`.
     /// Returns how many were unloaded.
     pub(crate) fn unload_idle(&mut self, now: Instant, idle: Duration) -> usize {
+        self.save_live_peer_states();
         let idle_docs: Vec<DocId> = self
             .docs
             .ids()
@@ -288,6 +321,17 @@ impl Hub {
             tracing::error!(error = %e, "cannot write unloaded documents");
         }
         idle_docs.len()
+    }
+
+    /// Persists the states of identified peers still connected, so a relay
+    /// that dies without closing its connections loses little. Called with
+    /// the idle sweep; unchanged states are not rewritten.
+    pub(crate) fn save_live_peer_states(&self) {
+        for c in self.conns.values().filter(|c| c.stable) {
+            for doc in &c.open {
+                self.peer_states.save(&self.docs, &c.peer, doc);
+            }
+        }
     }
 
     pub(crate) fn loaded(&self) -> usize {
