@@ -4,3 +4,4 @@
 pub mod api;
 pub mod browser;
 pub mod sound;
+pub mod storage;
