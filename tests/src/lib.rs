@@ -8,6 +8,7 @@
 //! deadline, and says what it was waiting for when the deadline passes.
 
 pub mod browser;
+pub mod kiosk;
 pub mod relay;
 
 use std::future::Future;

@@ -2,50 +2,13 @@
 //! with the relay gone — from its service worker's cache and its own saved
 //! copy of the trust documents — and says it is offline.
 
-use std::time::Duration;
-
 use ed25519_dalek::SigningKey;
 use hiroba_engine::calendar::YearMonth;
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
+use hiroba_tests::kiosk::{WAIT, scan, wait_for_script as wait_for, wait_ready};
 use hiroba_tests::{Browser, TestRelay, now, poll};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-/// Scans `text` and returns the status and code of *this* scan's result.
-async fn scan(browser: &Browser, text: &str) -> anyhow::Result<(String, String)> {
-    let before = browser.attr("#scan-result", "data-seq").await?;
-    browser.type_like_scanner(text).await?;
-    poll("the kiosk to show a scan result", WAIT, || async {
-        let seq = browser.attr("#scan-result", "data-seq").await?;
-        if seq == before {
-            return Ok(None);
-        }
-        let status = browser.attr("#scan-result", "data-status").await?;
-        let code = browser.attr("#scan-result", "data-code").await?;
-        Ok(status.map(|s| (s, code.unwrap_or_default())))
-    })
-    .await
-}
-
-/// Runs `script` (which must `return` a boolean) until it returns true.
-async fn wait_for(browser: &Browser, what: &str, script: &str) -> anyhow::Result<()> {
-    poll(what, WAIT, || async {
-        let value = browser.client.execute(script, vec![]).await?;
-        Ok((value == serde_json::Value::Bool(true)).then_some(()))
-    })
-    .await
-}
-
-async fn wait_ready(browser: &Browser) -> anyhow::Result<()> {
-    wait_for(
-        browser,
-        "the kiosk to load its trust list",
-        "return !!(window.hiroba && window.hiroba.is_ready());",
-    )
-    .await
-}
 
 async fn net_status(browser: &Browser) -> anyhow::Result<String> {
     poll("the network indicator", WAIT, || async {

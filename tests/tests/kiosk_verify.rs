@@ -1,34 +1,13 @@
 //! The built kiosk page verifies passes in wasm, in headless Chromium,
 //! against the trust list served by a real relay.
 
-use std::time::Duration;
-
 use ed25519_dalek::SigningKey;
 use hiroba_engine::calendar::{ChildAge, YearMonth};
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::{PassKind, SignedPass};
 use hiroba_relay::issuer::{Issuer, PassRequest};
-use hiroba_tests::{Browser, TestRelay, now, poll};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-/// Scans `text` at the kiosk and returns the result panel's status and code
-/// once the result of *this* scan is shown (the panel's `data-seq` counts
-/// scans, so an identical earlier result is not mistaken for it).
-async fn scan(browser: &Browser, text: &str) -> anyhow::Result<(String, String)> {
-    let before = browser.attr("#scan-result", "data-seq").await?;
-    browser.type_like_scanner(text).await?;
-    poll("the kiosk to show a scan result", WAIT, || async {
-        let seq = browser.attr("#scan-result", "data-seq").await?;
-        if seq == before {
-            return Ok(None);
-        }
-        let status = browser.attr("#scan-result", "data-status").await?;
-        let code = browser.attr("#scan-result", "data-code").await?;
-        Ok(status.map(|s| (s, code.unwrap_or_default())))
-    })
-    .await
-}
+use hiroba_tests::kiosk::{scan, wait_ready};
+use hiroba_tests::{Browser, TestRelay, now};
 
 fn family(rooms: Vec<RoomId>) -> anyhow::Result<PassRequest> {
     Ok(PassRequest {
@@ -50,17 +29,7 @@ async fn kiosk_accepts_a_real_pass_and_rejects_forged_and_wrong_room_ones() -> a
 
     let browser = Browser::start(&[]).await?;
     browser.client.goto(&relay.url("/kiosk/?room=R01")).await?;
-    poll("the kiosk to load its trust list", WAIT, || async {
-        let ready = browser
-            .client
-            .execute(
-                "return !!(window.hiroba && window.hiroba.is_ready());",
-                vec![],
-            )
-            .await?;
-        Ok((ready == serde_json::Value::Bool(true)).then_some(()))
-    })
-    .await?;
+    wait_ready(&browser).await?;
 
     let (status, code) = scan(&browser, &genuine.to_text()).await?;
     assert_eq!(

@@ -4,13 +4,12 @@
 //! hiroba-tests --bin browser-bench` after `cargo xtask build`).
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use hiroba_engine::calendar::YearMonth;
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
-use hiroba_tests::{Browser, TestRelay, dist_dir, now, poll};
+use hiroba_tests::{Browser, TestRelay, dist_dir, now};
 use serde_json::{Value, json};
 
 const SEED: u64 = 7;
@@ -63,17 +62,7 @@ async fn main() -> anyhow::Result<()> {
 
     let browser = Browser::start(&[]).await?;
     browser.client.goto(&relay.url("/kiosk/?room=R01")).await?;
-    poll("the kiosk to be ready", Duration::from_secs(60), || async {
-        let ready = browser
-            .client
-            .execute(
-                "return !!(window.hiroba && window.hiroba.is_ready());",
-                vec![],
-            )
-            .await?;
-        Ok((ready == Value::Bool(true)).then_some(()))
-    })
-    .await?;
+    hiroba_tests::kiosk::wait_ready(&browser).await?;
 
     let mut verify_ms = Vec::new();
     for _ in 0..5 {
