@@ -17,7 +17,7 @@ use super::application::Child;
 use super::credentials::{check_new_password, hash_password, normalize_code, verify_password};
 use super::error::{AccountError, FieldErrors, Message};
 use super::issuance::{IssuedPass, pass_view};
-use super::throttle::{PER_ADDRESS, PER_LOGIN};
+use super::throttle::PER_LOGIN;
 use super::{Ctx, json, parse, records};
 use crate::auth::{Identity, SESSION_SECONDS};
 
@@ -81,11 +81,7 @@ pub async fn login(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
     let addr_key = ctx.addr_key();
     let accounts = ctx.accounts();
     let now = ctx.now.0;
-    if let Some(retry_after_seconds) = accounts.throttle.wait(&[&id_key, &addr_key], now) {
-        return Err(AccountError::Throttled {
-            retry_after_seconds,
-        });
-    }
+    accounts.throttle.check_login(&id_key, &addr_key, now)?;
     let family = match &login_id {
         Some(login_id) => match records::get::<FamilyId>(&accounts.tree, &login_key(login_id))? {
             Some(id) => records::get::<Family>(&accounts.tree, &key(&id))?,
@@ -98,8 +94,7 @@ pub async fn login(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
     let family = match family {
         Some(family) if matches => family,
         _ => {
-            accounts.throttle.fail(&id_key, PER_LOGIN, now);
-            accounts.throttle.fail(&addr_key, PER_ADDRESS, now);
+            accounts.throttle.login_failed(&id_key, &addr_key, now);
             tracing::info!("guardian login refused");
             return Err(AccountError::BadCredentials);
         }

@@ -13,7 +13,6 @@ use warp::reply::Response;
 
 use super::credentials::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, verify_password};
 use super::error::{AccountError, FieldErrors, Message, conflicts};
-use super::throttle::{PER_ADDRESS, PER_LOGIN};
 use super::{Ctx, json, parse, records};
 use crate::auth::{Identity, SESSION_SECONDS, StaffRole};
 use crate::city::City;
@@ -213,19 +212,14 @@ pub async fn login(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
     let addr_key = ctx.addr_key();
     let accounts = ctx.accounts();
     let now = ctx.now.0;
-    if let Some(retry_after_seconds) = accounts.throttle.wait(&[&id_key, &addr_key], now) {
-        return Err(AccountError::Throttled {
-            retry_after_seconds,
-        });
-    }
+    accounts.throttle.check_login(&id_key, &addr_key, now)?;
     let account: Option<StaffAccount> = records::get(&accounts.tree, &key(&login_id))?;
     let hash = account.as_ref().map(|a| a.password_hash.clone());
     let matches = verify_password(form.password, hash).await;
     let account = match account {
         Some(account) if matches => account,
         _ => {
-            accounts.throttle.fail(&id_key, PER_LOGIN, now);
-            accounts.throttle.fail(&addr_key, PER_ADDRESS, now);
+            accounts.throttle.login_failed(&id_key, &addr_key, now);
             tracing::info!("staff login refused");
             return Err(AccountError::BadCredentials);
         }

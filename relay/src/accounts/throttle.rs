@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::error::AccountError;
+
 /// How many failures a key gets before it is locked, and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -57,6 +59,24 @@ pub struct Throttle {
 }
 
 impl Throttle {
+    /// Refuses a password login while its login id or its client address
+    /// is locked. Guardian and staff logins share this, so the two can never
+    /// drift apart in how they are throttled.
+    pub fn check_login(&self, id_key: &str, addr_key: &str, now: i64) -> Result<(), AccountError> {
+        match self.wait(&[id_key, addr_key], now) {
+            Some(retry_after_seconds) => Err(AccountError::Throttled {
+                retry_after_seconds,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a failed password login against its login id and its address.
+    pub fn login_failed(&self, id_key: &str, addr_key: &str, now: i64) {
+        self.fail(id_key, PER_LOGIN, now);
+        self.fail(addr_key, PER_ADDRESS, now);
+    }
+
     /// Seconds until every key in `keys` may try again, or `None` if all may
     /// try now.
     pub fn wait(&self, keys: &[&str], now: i64) -> Option<u64> {
