@@ -12,14 +12,12 @@ use yew::platform::time::sleep;
 use yew::prelude::*;
 
 use crate::components::header::Header;
-use crate::components::net_status::NetStatus;
 use crate::components::scan_input::ScanInput;
 use crate::components::scan_result::ScanResult;
-use crate::services::api::{self, Origin, TrustDocs};
 use crate::services::browser::{
     DocumentKeys, location_search, now, now_ms, set_document_lang, targets_text_field,
 };
-use crate::services::{sound, storage};
+use crate::services::{api, sound};
 use crate::state::{
     Action, KioskState, Load, LoadError, ScanOutcome, WedgeBuffer, room_from_query,
 };
@@ -100,7 +98,6 @@ pub fn app() -> Html {
     });
 
     let lang = state.lang;
-    let online = state.online();
     let ready = matches!(state.load, Load::Ready { .. });
     let room_attr = state
         .room
@@ -138,7 +135,6 @@ pub fn app() -> Html {
             </main>
             <footer class="footer">
                 <span>{ city_name }</span>
-                <NetStatus {lang} {online} />
                 <span>{ lang.pick("パスはこの端末で確認します（オフラインでも使えます）", "Passes are checked on this device, even offline") }</span>
             </footer>
         </div>
@@ -148,46 +144,23 @@ pub fn app() -> Html {
 /// Fetches the configuration and trust documents and builds the verifier.
 async fn load(room: RoomId, dispatch: UseReducerDispatcher<KioskState>) {
     match load_verifier(room).await {
-        Ok((config, verifier, origin)) => {
+        Ok((config, verifier)) => {
             verifier::install(verifier.clone());
-            dispatch.dispatch(Action::Loaded {
-                config,
-                verifier,
-                origin,
-            });
+            dispatch.dispatch(Action::Loaded { config, verifier });
         }
         Err(err) => dispatch.dispatch(Action::LoadFailed(err)),
     }
 }
 
-/// The relay's documents when it answers; otherwise the last good copy this
-/// device saved, so passes are still verified offline (SPEC §4).
-async fn load_verifier(room: RoomId) -> Result<(Rc<api::Config>, Rc<Verifier>, Origin), LoadError> {
-    let (docs, origin) = match api::trust_docs().await {
-        Ok(fetched) => fetched,
-        Err(err) => match storage::load_trust_docs() {
-            Some(saved) => (saved, Origin::Device),
-            None => return Err(LoadError::Api(err)),
-        },
-    };
-    let verifier = build_verifier(room, &docs)?;
-    if origin == Origin::Relay {
-        // Best effort: without it only the offline fallback is lost.
-        storage::save_trust_docs(&docs);
-    }
-    Ok((Rc::new(docs.config), Rc::new(verifier), origin))
-}
-
-fn build_verifier(room: RoomId, docs: &TrustDocs) -> Result<Verifier, LoadError> {
+async fn load_verifier(room: RoomId) -> Result<(Rc<api::Config>, Rc<Verifier>), LoadError> {
+    let config = api::config().await.map_err(LoadError::Api)?;
     let room_id = room.to_string();
-    if !docs.config.rooms.iter().any(|r| r.id == room_id) {
+    if !config.rooms.iter().any(|r| r.id == room_id) {
         return Err(LoadError::UnknownRoom(room_id));
     }
-    Verifier::from_docs(
-        CityCode(docs.config.city),
-        room,
-        &docs.trust_list,
-        &docs.revocations,
-    )
-    .map_err(LoadError::Trust)
+    let trust = api::trust_list_doc().await.map_err(LoadError::Api)?;
+    let revocations = api::revocations_doc().await.map_err(LoadError::Api)?;
+    let verifier = Verifier::from_docs(CityCode(config.city), room, &trust, &revocations)
+        .map_err(LoadError::Trust)?;
+    Ok((Rc::new(config), Rc::new(verifier)))
 }

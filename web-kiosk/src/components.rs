@@ -3,6 +3,5 @@
 
 pub mod clock;
 pub mod header;
-pub mod net_status;
 pub mod scan_input;
 pub mod scan_result;

@@ -4,4 +4,3 @@
 pub mod api;
 pub mod browser;
 pub mod sound;
-pub mod storage;

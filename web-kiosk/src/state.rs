@@ -7,7 +7,7 @@ use hiroba_engine::calendar::{ChildAge, Timestamp};
 use hiroba_engine::ids::RoomId;
 use yew::Reducible;
 
-use crate::services::api::{ApiError, Config, Origin};
+use crate::services::api::{ApiError, Config};
 use crate::verifier::Verifier;
 
 pub use hiroba_engine::lang::Lang;
@@ -133,8 +133,6 @@ pub enum Load {
     Ready {
         config: Rc<Config>,
         verifier: Rc<Verifier>,
-        /// Whether the documents came from the relay or this device's copy.
-        origin: Origin,
     },
     Failed {
         message_ja: String,
@@ -191,15 +189,6 @@ impl KioskState {
         id
     }
 
-    /// `Some(true)` when the trust documents came from the relay,
-    /// `Some(false)` when from this device (offline), `None` before loading.
-    pub fn online(&self) -> Option<bool> {
-        match &self.load {
-            Load::Ready { origin, .. } => Some(*origin == Origin::Relay),
-            _ => None,
-        }
-    }
-
     pub fn load_state(&self) -> &'static str {
         match self.load {
             Load::Loading => "loading",
@@ -216,7 +205,6 @@ pub enum Action {
     Loaded {
         config: Rc<Config>,
         verifier: Rc<Verifier>,
-        origin: Origin,
     },
     LoadFailed(LoadError),
     /// A code was scanned or typed at `now`.
@@ -237,17 +225,7 @@ impl Reducible for KioskState {
         let mut next = (*self).clone();
         match action {
             Action::ToggleLang => next.lang = next.lang.toggled(),
-            Action::Loaded {
-                config,
-                verifier,
-                origin,
-            } => {
-                next.load = Load::Ready {
-                    config,
-                    verifier,
-                    origin,
-                }
-            }
+            Action::Loaded { config, verifier } => next.load = Load::Ready { config, verifier },
             Action::LoadFailed(err) => next.load = Load::failed(&err),
             Action::Scan { raw, now } => {
                 let Load::Ready { verifier, .. } = &self.load else {
