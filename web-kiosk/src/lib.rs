@@ -21,6 +21,7 @@
 pub mod app;
 pub mod components;
 pub mod services;
+pub mod staff;
 pub mod state;
 pub mod verifier;
 

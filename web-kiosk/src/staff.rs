@@ -1,0 +1,6 @@
+//! Staff mode: the console a person logs in to on a staff PC or the kiosk
+//! tablet (SPEC §3.5–3.8). Each page is a component taking [`PageProps`].
+
+pub mod session;
+
+pub use session::{PageProps, StaffRole, StaffSession};
