@@ -23,6 +23,7 @@
 //! leaves the documents and peer states as they were.
 
 pub mod repo_protocol;
+mod session;
 mod storage;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +34,7 @@ use automerge::{ActorId, AutoCommit, AutomergeError};
 
 use crate::ids::DocId;
 pub use repo_protocol::{DocMessage, RepoDocId, RepoMessage};
+pub use session::{ClientSession, SessionError, Step};
 use storage::StoredChunks;
 pub use storage::{COMPACT_FLOOR_BYTES, MemoryStore, StorageOp};
 
@@ -344,6 +346,40 @@ impl DocSet {
     /// (the shared heads), or `None` if the two never synced it.
     pub fn encode_peer_state(&self, peer: &PeerId, id: &DocId) -> Option<Vec<u8>> {
         Some(self.peers.get(peer)?.get(id)?.encode())
+    }
+
+    /// Forget the sync state with `peer` about `id` entirely, as if the two
+    /// never synced it (after the peer said it does not have the document,
+    /// so the next local change starts a fresh exchange).
+    pub fn reset_peer_doc(&mut self, peer: &PeerId, id: &DocId) {
+        if let Some(docs) = self.peers.get_mut(peer) {
+            docs.remove(id);
+        }
+    }
+
+    /// How many changes of document `id` `peer` is not known to have: the
+    /// changes since the heads both sides last agreed on (all of them if
+    /// the two never synced). Zero when the document is not in memory.
+    ///
+    /// A kiosk shows this as its "not yet sent" count: the relay answers a
+    /// change only after storing it, so a change counts until then.
+    pub fn unacknowledged(&mut self, peer: &PeerId, id: &DocId) -> usize {
+        use automerge::ReadDoc;
+        let Some(entry) = self.docs.get_mut(id) else {
+            return 0;
+        };
+        let shared: &[automerge::ChangeHash] = self
+            .peers
+            .get(peer)
+            .and_then(|docs| docs.get(id))
+            .map_or(&[], |state| state.shared_heads.as_slice());
+        let doc = entry.doc.document();
+        // A persisted state is outside input: heads the document lacks
+        // count as nothing shared.
+        if shared.iter().any(|h| doc.get_change_by_hash(h).is_none()) {
+            return doc.get_changes_meta(&[]).len();
+        }
+        doc.get_changes_meta(shared).len()
     }
 
     /// Restore a sync state persisted with [`DocSet::encode_peer_state`],
