@@ -549,17 +549,31 @@ fn unacknowledged_changes_count_until_the_relay_has_them() {
     let id = attendance(1, 3);
     let mut kiosk = DocSet::new(actor(1));
     let mut relay = DocSet::new(actor(2));
-    assert_eq!(kiosk.unacknowledged(&relay_peer(), &id), 0, "no document, nothing pending");
+    assert_eq!(
+        kiosk.unacknowledged(&relay_peer(), &id),
+        0,
+        "no document, nothing pending"
+    );
     put(&mut kiosk, &id, "in/a", 1);
     put(&mut kiosk, &id, "in/b", 2);
     assert_eq!(kiosk.unacknowledged(&relay_peer(), &id), 2);
 
-    exchange(&mut kiosk, &relay_peer(), &mut relay, &kiosk_peer(1), &[id.clone()]);
+    exchange(
+        &mut kiosk,
+        &relay_peer(),
+        &mut relay,
+        &kiosk_peer(1),
+        &[id.clone()],
+    );
     assert_eq!(kiosk.unacknowledged(&relay_peer(), &id), 0);
 
     put(&mut kiosk, &id, "out/c", 3);
     kiosk.peer_disconnected(&relay_peer());
-    assert_eq!(kiosk.unacknowledged(&relay_peer(), &id), 1, "kept across a drop");
+    assert_eq!(
+        kiosk.unacknowledged(&relay_peer(), &id),
+        1,
+        "kept across a drop"
+    );
 
     // A relay that lost track (e.g. the document was unavailable) starts over.
     kiosk.reset_peer_doc(&relay_peer(), &id);
@@ -567,7 +581,19 @@ fn unacknowledged_changes_count_until_the_relay_has_them() {
     // Changes that came *from* the relay are not pending.
     let mut other = DocSet::new(actor(3));
     put(&mut other, &attendance(1, 4), "in/z", 9);
-    exchange(&mut other, &relay_peer(), &mut relay, &kiosk_peer(3), &[attendance(1, 4)]);
-    exchange(&mut relay, &kiosk_peer(1), &mut kiosk, &relay_peer(), &[attendance(1, 4)]);
+    exchange(
+        &mut other,
+        &relay_peer(),
+        &mut relay,
+        &kiosk_peer(3),
+        &[attendance(1, 4)],
+    );
+    exchange(
+        &mut relay,
+        &kiosk_peer(1),
+        &mut kiosk,
+        &relay_peer(),
+        &[attendance(1, 4)],
+    );
     assert_eq!(kiosk.unacknowledged(&relay_peer(), &attendance(1, 4)), 0);
 }

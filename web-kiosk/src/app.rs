@@ -1,51 +1,89 @@
-//! The kiosk screen: loads the city's trust documents once, then verifies
-//! every scan locally. Scans arrive from a keyboard-wedge reader typing
-//! anywhere on the page, or from the labelled field.
+//! The kiosk screen. On first run it enrols the device with a pairing code;
+//! afterwards it opens straight into its room: scans arrive from a
+//! keyboard-wedge reader typing anywhere on the page (or the labelled
+//! field), are verified locally, and a tap records the visit on this device
+//! before anything else. The [`Runtime`] keeps it in sync with the relay.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use hiroba_engine::ids::{CityCode, RoomId};
 use web_sys::KeyboardEvent;
 use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
 
+use crate::components::enrol::Enrol;
 use crate::components::header::Header;
+use crate::components::panel::ScanPanel;
 use crate::components::scan_input::ScanInput;
-use crate::components::scan_result::ScanResult;
+use crate::runtime::{self, Boot, Runtime, Snapshot};
 use crate::services::browser::{
-    DocumentKeys, location_search, now, now_ms, set_document_lang, targets_text_field,
+    DocumentKeys, Interval, now, now_ms, set_document_lang, targets_text_field,
 };
-use crate::services::{api, sound};
-use crate::state::{
-    Action, KioskState, Load, LoadError, ScanOutcome, WedgeBuffer, room_from_query,
-};
-use crate::verifier::{self, Verifier};
+use crate::services::idb::Idb;
+use crate::services::sound;
+use crate::state::{Action, KioskState, Lang, Panel, Phase, WedgeBuffer, selection};
 
-/// How long a result stays on screen before the kiosk invites the next scan.
-const RESULT_SECONDS: u64 = 8;
+type Shared<T> = Rc<RefCell<Option<T>>>;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| KioskState::new(room_from_query(&location_search())));
+    let state = use_reducer(KioskState::default);
+    let runtime: Shared<Rc<Runtime>> = use_mut_ref(|| None);
+    let idb: Shared<Idb> = use_mut_ref(|| None);
 
+    let on_health = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |s: Snapshot| dispatch.dispatch(Action::Health(s)))
+    };
+
+    // Start once: storage, enrolment, documents, the link to the relay.
     {
         let dispatch = state.dispatcher();
-        let room = state.room.clone();
+        let (runtime, idb, on_health) = (runtime.clone(), idb.clone(), on_health.clone());
         use_effect_with((), move |_| {
-            if let Ok(room) = room {
-                spawn_local(load(room, dispatch));
-            }
+            spawn_local(async move {
+                let booted = runtime::boot(on_health).await;
+                started(booted, &dispatch, &runtime, &idb);
+            });
         });
     }
 
     use_effect_with(state.lang, |lang| set_document_lang(lang.code()));
 
+    // Who is in the room changes with the clock too (closing time).
+    {
+        let runtime = runtime.clone();
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            let timer = Interval::new(30_000, move || {
+                if let Some(rt) = runtime.borrow().as_ref() {
+                    dispatch.dispatch(Action::Health(rt.snapshot(now())));
+                }
+            });
+            move || drop(timer)
+        });
+    }
+
+    let on_scan = {
+        let runtime = runtime.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |raw: String| {
+            let rt = runtime.borrow().clone();
+            if let Some(rt) = rt {
+                let at = now();
+                if let Some(decision) = rt.decide(&raw, at) {
+                    dispatch.dispatch(Action::Decided { decision, now: at });
+                }
+            }
+        })
+    };
+
     // A keyboard-wedge scanner types into whatever has focus; listen on the
     // whole document so the kiosk needs no focused field to work.
     {
-        let dispatch = state.dispatcher();
+        let on_scan = on_scan.clone();
         use_effect_with((), move |_| {
             let mut wedge = WedgeBuffer::default();
             let keys = DocumentKeys::new(move |e: KeyboardEvent| {
@@ -60,36 +98,117 @@ pub fn app() -> Html {
                 if let Some(raw) = wedge.key(&e.key(), now_ms()) {
                     // The Enter must not also press a focused button.
                     e.prevent_default();
-                    dispatch.dispatch(Action::Scan { raw, now: now() });
+                    on_scan.emit(raw);
                 }
             });
             move || drop(keys)
         });
     }
 
-    // Each new result sounds once, then clears itself after a while.
+    // Each new panel sounds once, then clears itself after a while.
     {
         let dispatch = state.dispatcher();
-        let accepted = matches!(state.last_scan, Some(ScanOutcome::Accepted { .. }));
-        use_effect_with(state.scan_seq, move |seq| {
+        let panel = state.panel.clone();
+        use_effect_with(state.seq, move |seq| {
             let seq = *seq;
             if seq > 0 {
-                sound::result_tone(accepted);
-                spawn_local(async move {
-                    sleep(Duration::from_secs(RESULT_SECONDS)).await;
-                    dispatch.dispatch(Action::ClearScan { seq });
-                });
+                sound::result_tone(!matches!(
+                    panel,
+                    Panel::Rejected { .. } | Panel::Failed { .. }
+                ));
+                if let Some(seconds) = panel.seconds_shown() {
+                    spawn_local(async move {
+                        sleep(Duration::from_secs(seconds)).await;
+                        dispatch.dispatch(Action::Clear { seq });
+                    });
+                }
             }
         });
     }
 
+    let on_confirm = {
+        let runtime = runtime.clone();
+        let dispatch = state.dispatcher();
+        let panel = state.panel.clone();
+        Callback::from(move |()| {
+            let Some(rt) = runtime.borrow().clone() else {
+                return;
+            };
+            let dispatch = dispatch.clone();
+            match &panel {
+                Panel::CheckIn { claims, .. } => {
+                    let Some((children, guardians)) = selection(&panel) else {
+                        return;
+                    };
+                    let claims = claims.clone();
+                    dispatch.dispatch(Action::Confirming);
+                    spawn_local(async move {
+                        let people = children.len() as u32 + u32::from(guardians);
+                        match rt.check_in(&claims, children, guardians, now()).await {
+                            Ok(()) => dispatch.dispatch(Action::Recorded {
+                                check_in: true,
+                                people,
+                            }),
+                            Err(e) => dispatch.dispatch(Action::RecordFailed(e)),
+                        }
+                    });
+                }
+                Panel::CheckOut { claims, .. } => {
+                    let pass = claims.pass_id;
+                    dispatch.dispatch(Action::Confirming);
+                    spawn_local(async move {
+                        match rt.check_out(pass, now()).await {
+                            Ok(()) => dispatch.dispatch(Action::Recorded {
+                                check_in: false,
+                                people: 0,
+                            }),
+                            Err(e) => dispatch.dispatch(Action::RecordFailed(e)),
+                        }
+                    });
+                }
+                _ => {}
+            }
+        })
+    };
+    let on_cancel = {
+        let dispatch = state.dispatcher();
+        let seq = state.seq;
+        Callback::from(move |()| dispatch.dispatch(Action::Clear { seq }))
+    };
+    let on_toggle_child = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |i| dispatch.dispatch(Action::ToggleChild(i)))
+    };
+    let on_guardians = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |n| dispatch.dispatch(Action::SetGuardians(n)))
+    };
     let on_toggle_lang = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| dispatch.dispatch(Action::ToggleLang))
     };
-    let on_submit = {
+    let on_enrol = {
         let dispatch = state.dispatcher();
-        Callback::from(move |raw: String| dispatch.dispatch(Action::Scan { raw, now: now() }))
+        let (runtime, idb) = (runtime.clone(), idb.clone());
+        Callback::from(move |(code, name): (String, String)| {
+            let Some(db) = idb.borrow().clone() else {
+                return;
+            };
+            dispatch.dispatch(Action::Phase(Phase::Enrol {
+                busy: true,
+                error: None,
+            }));
+            let (dispatch, runtime, idb, on_health) = (
+                dispatch.clone(),
+                runtime.clone(),
+                idb.clone(),
+                on_health.clone(),
+            );
+            spawn_local(async move {
+                let booted = runtime::enrol(db, &code, &name, on_health).await;
+                started(booted, &dispatch, &runtime, &idb);
+            });
+        })
     };
     let on_reload = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
@@ -98,69 +217,108 @@ pub fn app() -> Html {
     });
 
     let lang = state.lang;
-    let ready = matches!(state.load, Load::Ready { .. });
-    let room_attr = state
-        .room
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let city_name = match &state.load {
-        Load::Ready { config, .. } => lang
-            .pick(&config.city_name_ja, &config.city_name_en)
-            .to_owned(),
-        _ => String::new(),
+    let (room_name, room_attr, health) = match &state.phase {
+        Phase::Running { room_ja, room_en } => (
+            lang.pick(room_ja, room_en).to_owned(),
+            runtime
+                .borrow()
+                .as_ref()
+                .map(|rt| rt.room().to_string())
+                .unwrap_or_default(),
+            Some(state.health.clone()),
+        ),
+        _ => (String::new(), String::new(), None),
     };
+    let ready = state.health.ready;
 
     html! {
-        <div id="kiosk" class="kiosk" data-state={state.load_state()} data-room={room_attr}>
-            <Header {lang} room_name={AttrValue::from(state.room_name())} {on_toggle_lang} />
+        <div id="kiosk" class="kiosk" data-state={state.phase_name()} data-room={room_attr}>
+            <Header {lang} room_name={AttrValue::from(room_name)} {health} {on_toggle_lang} />
             <main class="stage">
-                if let Load::Failed { message_ja, message_en } = &state.load {
-                    <section id="load-error" class="load-error" role="alert">
-                        <p class="load-error-title">
-                            { lang.pick("受付を始められません", "The kiosk cannot start") }
-                        </p>
-                        <p>{ lang.pick(message_ja, message_en) }</p>
-                        if lang == crate::state::Lang::Ja {
-                            <p class="reason-en" lang="en">{ message_en.clone() }</p>
-                        }
-                        <button type="button" class="primary" onclick={on_reload}>
-                            { lang.pick("再読み込み", "Reload") }
-                        </button>
-                    </section>
-                } else {
-                    <ScanResult {lang} outcome={state.last_scan.clone()} seq={state.scan_seq} {ready} />
-                }
-                <ScanInput {lang} disabled={!ready} {on_submit} />
+                { match &state.phase {
+                    Phase::Booting => html! { <p class="booting">{ lang.pick("読み込み中…", "Loading…") }</p> },
+                    Phase::Enrol { busy, error } => html! {
+                        <Enrol {lang} busy={*busy} error={error.clone()} on_submit={on_enrol} />
+                    },
+                    Phase::Failed { message_ja, message_en } => html! {
+                        <section id="load-error" class="load-error" role="alert">
+                            <p class="load-error-title">{ lang.pick("受付を始められません", "The kiosk cannot start") }</p>
+                            <p>{ lang.pick(message_ja, message_en) }</p>
+                            if lang == Lang::Ja {
+                                <p class="reason-en" lang="en">{ message_en.clone() }</p>
+                            }
+                            <button type="button" class="primary" onclick={on_reload}>{ lang.pick("再読み込み", "Reload") }</button>
+                        </section>
+                    },
+                    Phase::StaffDevice => html! {
+                        <section class="load-error" role="status">
+                            <p>{ lang.pick("この端末はスタッフ用です。", "This is a staff device.") }</p>
+                        </section>
+                    },
+                    Phase::Running { .. } => html! {
+                        <>
+                            if state.health.revoked {
+                                <p id="revoked" class="banner alert" role="alert">
+                                    { lang.pick(
+                                        "この端末の登録は取り消されました。記録は同期されません。管理者に連絡してください。",
+                                        "This device's enrolment was revoked; visits no longer sync. Please contact an administrator.",
+                                    ) }
+                                </p>
+                            }
+                            <ScanPanel {lang} panel={state.panel.clone()} seq={state.seq} {ready}
+                                {on_toggle_child} {on_guardians} {on_confirm} {on_cancel} />
+                            <ScanInput {lang} disabled={!ready} on_submit={on_scan} />
+                        </>
+                    },
+                } }
             </main>
             <footer class="footer">
-                <span>{ city_name }</span>
-                <span>{ lang.pick("パスはこの端末で確認します（オフラインでも使えます）", "Passes are checked on this device, even offline") }</span>
+                <span>{ lang.pick("パスはこの端末で確認し、記録はこの端末に保存してから送信します（オフラインでも使えます）",
+                    "Passes are checked and visits stored on this device first, so it works offline") }</span>
             </footer>
         </div>
     }
 }
 
-/// Fetches the configuration and trust documents and builds the verifier.
-async fn load(room: RoomId, dispatch: UseReducerDispatcher<KioskState>) {
-    match load_verifier(room).await {
-        Ok((config, verifier)) => {
-            verifier::install(verifier.clone());
-            dispatch.dispatch(Action::Loaded { config, verifier });
+/// Shows what booting or enrolling led to.
+fn started(
+    booted: Result<Boot, runtime::BootError>,
+    dispatch: &UseReducerDispatcher<KioskState>,
+    runtime: &Shared<Rc<Runtime>>,
+    idb: &Shared<Idb>,
+) {
+    match booted {
+        Ok(Boot::NeedsEnrolment(db)) => {
+            *idb.borrow_mut() = Some(db);
+            dispatch.dispatch(Action::Phase(Phase::Enrol {
+                busy: false,
+                error: None,
+            }));
         }
-        Err(err) => dispatch.dispatch(Action::LoadFailed(err)),
+        Ok(Boot::Kiosk(rt)) => {
+            let id = rt.room().to_string();
+            let (room_ja, room_en) = rt
+                .config()
+                .rooms
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| (r.name_ja.clone(), r.name_en.clone()))
+                .unwrap_or_else(|| (id.clone(), id.clone()));
+            dispatch.dispatch(Action::Health(rt.snapshot(now())));
+            *runtime.borrow_mut() = Some(rt);
+            dispatch.dispatch(Action::Phase(Phase::Running { room_ja, room_en }));
+        }
+        Ok(Boot::StaffDevice) => dispatch.dispatch(Action::Phase(Phase::StaffDevice)),
+        Err(runtime::BootError::Api(e)) if idb.borrow().is_some() => {
+            // A failed enrolment: back to the form, with the relay's words.
+            dispatch.dispatch(Action::Phase(Phase::Enrol {
+                busy: false,
+                error: Some((e.message_ja(), e.message_en())),
+            }));
+        }
+        Err(e) => dispatch.dispatch(Action::Phase(Phase::Failed {
+            message_ja: e.message_ja(),
+            message_en: e.message_en(),
+        })),
     }
-}
-
-async fn load_verifier(room: RoomId) -> Result<(Rc<api::Config>, Rc<Verifier>), LoadError> {
-    let config = api::config().await.map_err(LoadError::Api)?;
-    let room_id = room.to_string();
-    if !config.rooms.iter().any(|r| r.id == room_id) {
-        return Err(LoadError::UnknownRoom(room_id));
-    }
-    let trust = api::trust_list_doc().await.map_err(LoadError::Api)?;
-    let revocations = api::revocations_doc().await.map_err(LoadError::Api)?;
-    let verifier = Verifier::from_docs(CityCode(config.city), room, &trust, &revocations)
-        .map_err(LoadError::Trust)?;
-    Ok((Rc::new(config), Rc::new(verifier)))
 }

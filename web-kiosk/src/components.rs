@@ -2,6 +2,7 @@
 //! beyond the clock's timer.
 
 pub mod clock;
+pub mod enrol;
 pub mod header;
+pub mod panel;
 pub mod scan_input;
-pub mod scan_result;

@@ -20,9 +20,11 @@
 
 pub mod app;
 pub mod components;
+pub mod runtime;
 pub mod services;
 pub mod staff;
 pub mod state;
+pub mod station;
 pub mod verifier;
 
 use wasm_bindgen::prelude::*;

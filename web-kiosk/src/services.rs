@@ -3,4 +3,6 @@
 
 pub mod api;
 pub mod browser;
+pub mod device;
+pub mod idb;
 pub mod sound;

@@ -1,30 +1,17 @@
-//! The kiosk's state and how actions change it. Pure: no browser calls, so
-//! every rule here is tested natively with `cargo test`.
+//! The kiosk's screen state and how actions change it. Pure: no browser
+//! calls, so every rule here is tested natively with `cargo test`.
 
 use std::rc::Rc;
 
-use hiroba_engine::calendar::{ChildAge, Timestamp};
-use hiroba_engine::ids::RoomId;
+use hiroba_engine::attendance::ScanDecision;
+use hiroba_engine::calendar::{ChildAge, Date, Timestamp, YearMonth};
+use hiroba_engine::pass::PassClaims;
 use yew::Reducible;
 
-use crate::services::api::{ApiError, Config};
-use crate::verifier::Verifier;
+use crate::runtime::Snapshot;
+use crate::station::Decision;
 
 pub use hiroba_engine::lang::Lang;
-
-/// The room a kiosk serves, from its URL: `?room=R03`, `R01` when absent.
-pub fn room_from_query(search: &str) -> Result<RoomId, String> {
-    let value = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(k, _)| *k == "room")
-        .map(|(_, v)| v);
-    match value {
-        None | Some("") => Ok(RoomId(1)),
-        Some(v) => v.to_ascii_uppercase().parse().map_err(|_| v.to_owned()),
-    }
-}
 
 /// The longest pause between two keystrokes of one keyboard-wedge scan.
 /// Scanners type a character every few milliseconds; people need 100+ ms.
@@ -66,10 +53,11 @@ impl WedgeBuffer {
     }
 }
 
-/// What the last scan showed.
+/// What a verification alone says about scanned text (the JS export
+/// `verify_code` and the browser benchmark use it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScanOutcome {
-    /// A valid pass for this room: who came, without names.
+    /// A valid pass for this room: who may come, without names.
     Accepted {
         children: Vec<ChildAge>,
         guardians: u32,
@@ -82,119 +70,131 @@ pub enum ScanOutcome {
     },
 }
 
-impl ScanOutcome {
-    pub fn status(&self) -> &'static str {
-        match self {
-            ScanOutcome::Accepted { .. } => "accepted",
-            ScanOutcome::Rejected { .. } => "rejected",
-        }
-    }
-}
-
-/// Why the kiosk cannot check passes yet.
+/// Where the app is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    /// The relay could not be asked.
-    Api(ApiError),
-    /// The trust documents arrived but could not be read.
-    Trust(String),
-    /// The URL names a room the city does not have.
-    UnknownRoom(String),
-}
-
-impl LoadError {
-    pub fn message_ja(&self) -> String {
-        match self {
-            LoadError::Api(e) => e.message_ja(),
-            LoadError::Trust(_) => "パスの確認に必要な鍵リストを読み込めませんでした。".to_owned(),
-            LoadError::UnknownRoom(r) => {
-                format!("URLの部屋番号「{r}」はこの市のこどもルームにありません。")
-            }
-        }
-    }
-
-    pub fn message_en(&self) -> String {
-        match self {
-            LoadError::Api(e) => e.message_en(),
-            LoadError::Trust(detail) => {
-                format!("Could not read the list of pass-signing keys ({detail}).")
-            }
-            LoadError::UnknownRoom(r) => {
-                format!("The room \"{r}\" in the address is not one of this city's rooms.")
-            }
-        }
-    }
-}
-
-/// Loading the city's configuration and trust documents.
-#[derive(Debug, Clone)]
-pub enum Load {
-    Loading,
-    Ready {
-        config: Rc<Config>,
-        verifier: Rc<Verifier>,
+pub enum Phase {
+    /// Opening storage and documents.
+    Booting,
+    /// Not enrolled: the pairing-code form.
+    Enrol {
+        busy: bool,
+        error: Option<(String, String)>,
     },
+    /// Checking families in and out.
+    Running { room_ja: String, room_en: String },
+    /// This device is a staff PC: the staff console.
+    StaffDevice,
+    /// Cannot start, with words for why.
     Failed {
         message_ja: String,
         message_en: String,
     },
 }
 
-/// The whole kiosk screen.
-#[derive(Debug, Clone)]
-pub struct KioskState {
-    pub lang: Lang,
-    pub room: Result<RoomId, String>,
-    pub load: Load,
-    pub last_scan: Option<ScanOutcome>,
-    /// Counts scans, so tests and timers can tell one result from the next.
-    pub scan_seq: u64,
+/// One child on the confirmation panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildChoice {
+    pub birth: YearMonth,
+    pub age: ChildAge,
+    pub selected: bool,
 }
 
-impl Load {
-    fn failed(err: &LoadError) -> Load {
-        Load::Failed {
-            message_ja: err.message_ja(),
-            message_en: err.message_en(),
+/// The big panel under the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Panel {
+    /// Waiting for a scan.
+    Idle,
+    /// A family not in the room: choose who came, then confirm.
+    CheckIn {
+        claims: Box<PassClaims>,
+        children: Vec<ChildChoice>,
+        guardians: u8,
+        busy: bool,
+    },
+    /// A family in the room: confirm they are leaving.
+    CheckOut {
+        claims: Box<PassClaims>,
+        arrived: Timestamp,
+        busy: bool,
+    },
+    /// Stored on this device: 「受付しました」 or 「退室しました」.
+    Done { check_in: bool, people: u32 },
+    /// The same pass a moment ago: nothing to do.
+    Duplicate,
+    /// Refused, with the engine's words.
+    Rejected {
+        code: String,
+        message_ja: String,
+        message_en: String,
+    },
+    /// The visit could not be stored.
+    Failed { detail: String },
+}
+
+impl Panel {
+    /// `#scan-result[data-status]`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Panel::Idle => "idle",
+            Panel::CheckIn { .. } => "check-in",
+            Panel::CheckOut { .. } => "check-out",
+            Panel::Done { .. } => "done",
+            Panel::Duplicate => "duplicate",
+            Panel::Rejected { .. } => "rejected",
+            Panel::Failed { .. } => "error",
+        }
+    }
+
+    /// How long the panel stays before the kiosk returns to idle.
+    pub fn seconds_shown(&self) -> Option<u64> {
+        match self {
+            Panel::Idle => None,
+            Panel::CheckIn { .. } | Panel::CheckOut { .. } => Some(60),
+            Panel::Done { .. } => Some(4),
+            Panel::Duplicate | Panel::Rejected { .. } | Panel::Failed { .. } => Some(8),
+        }
+    }
+}
+
+/// The whole kiosk screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KioskState {
+    pub lang: Lang,
+    pub phase: Phase,
+    pub health: Snapshot,
+    pub panel: Panel,
+    /// Counts panels, so timers and tests tell one from the next.
+    pub seq: u64,
+}
+
+impl Default for KioskState {
+    fn default() -> KioskState {
+        KioskState {
+            lang: Lang::Ja,
+            phase: Phase::Booting,
+            health: Snapshot::default(),
+            panel: Panel::Idle,
+            seq: 0,
         }
     }
 }
 
 impl KioskState {
-    pub fn new(room: Result<RoomId, String>) -> KioskState {
-        let load = match &room {
-            Ok(_) => Load::Loading,
-            Err(bad) => Load::failed(&LoadError::UnknownRoom(bad.clone())),
-        };
-        KioskState {
-            lang: Lang::Ja,
-            room,
-            load,
-            last_scan: None,
-            scan_seq: 0,
+    /// `#kiosk[data-state]`.
+    pub fn phase_name(&self) -> &'static str {
+        match self.phase {
+            Phase::Booting => "loading",
+            Phase::Enrol { .. } => "enrol",
+            Phase::Running { .. } if self.health.ready => "ready",
+            Phase::Running { .. } => "syncing",
+            Phase::StaffDevice => "staff",
+            Phase::Failed { .. } => "error",
         }
     }
 
-    /// The room's display name in the current language, falling back to `R03`.
-    pub fn room_name(&self) -> String {
-        let Ok(room) = self.room else {
-            return String::new();
-        };
-        let id = room.to_string();
-        if let Load::Ready { config, .. } = &self.load {
-            if let Some(info) = config.rooms.iter().find(|r| r.id == id) {
-                return self.lang.pick(&info.name_ja, &info.name_en).to_owned();
-            }
-        }
-        id
-    }
-
-    pub fn load_state(&self) -> &'static str {
-        match self.load {
-            Load::Loading => "loading",
-            Load::Ready { .. } => "ready",
-            Load::Failed { .. } => "error",
-        }
+    fn show(&mut self, panel: Panel) {
+        self.panel = panel;
+        self.seq += 1;
     }
 }
 
@@ -202,20 +202,81 @@ impl KioskState {
 #[derive(Debug)]
 pub enum Action {
     ToggleLang,
-    Loaded {
-        config: Rc<Config>,
-        verifier: Rc<Verifier>,
-    },
-    LoadFailed(LoadError),
-    /// A code was scanned or typed at `now`.
-    Scan {
-        raw: String,
+    Phase(Phase),
+    Health(Snapshot),
+    /// What a scan at `now` means (from the station).
+    Decided {
+        decision: Decision,
         now: Timestamp,
     },
-    /// Back to the idle screen, unless a newer scan is showing.
-    ClearScan {
+    ToggleChild(usize),
+    SetGuardians(u8),
+    /// The confirm button: recording has started.
+    Confirming,
+    /// Stored on this device.
+    Recorded {
+        check_in: bool,
+        people: u32,
+    },
+    RecordFailed(String),
+    /// Back to idle, unless a newer panel is showing.
+    Clear {
         seq: u64,
     },
+}
+
+/// The children and guardians to record for the panel's family.
+pub fn selection(panel: &Panel) -> Option<(Vec<YearMonth>, u8)> {
+    match panel {
+        Panel::CheckIn {
+            children,
+            guardians,
+            ..
+        } => Some((
+            children
+                .iter()
+                .filter(|c| c.selected)
+                .map(|c| c.birth)
+                .collect(),
+            *guardians,
+        )),
+        _ => None,
+    }
+}
+
+/// The check-in panel for a family, with the engine's preselection.
+fn check_in_panel(
+    claims: PassClaims,
+    preselect: &[YearMonth],
+    guardians: u8,
+    today: Date,
+) -> Panel {
+    let mut wanted = preselect.to_vec();
+    let children = claims
+        .children
+        .iter()
+        .map(|&birth| {
+            // Twins share a birth month: select as many as were preselected.
+            let selected = match wanted.iter().position(|&w| w == birth) {
+                Some(i) => {
+                    wanted.swap_remove(i);
+                    true
+                }
+                None => false,
+            };
+            ChildChoice {
+                birth,
+                age: ChildAge::of(birth, today),
+                selected,
+            }
+        })
+        .collect();
+    Panel::CheckIn {
+        claims: Box::new(claims),
+        children,
+        guardians,
+        busy: false,
+    }
 }
 
 impl Reducible for KioskState {
@@ -225,19 +286,85 @@ impl Reducible for KioskState {
         let mut next = (*self).clone();
         match action {
             Action::ToggleLang => next.lang = next.lang.toggled(),
-            Action::Loaded { config, verifier } => next.load = Load::Ready { config, verifier },
-            Action::LoadFailed(err) => next.load = Load::failed(&err),
-            Action::Scan { raw, now } => {
-                let Load::Ready { verifier, .. } = &self.load else {
+            Action::Phase(phase) => next.phase = phase,
+            Action::Health(h) => next.health = h,
+            Action::Decided { decision, now } => {
+                // A scan while a visit is being stored waits its turn.
+                if matches!(
+                    next.panel,
+                    Panel::CheckIn { busy: true, .. } | Panel::CheckOut { busy: true, .. }
+                ) {
                     return self;
-                };
-                next.last_scan = Some(verifier.outcome(&raw, now));
-                next.scan_seq += 1;
-            }
-            Action::ClearScan { seq } => {
-                if seq == next.scan_seq {
-                    next.last_scan = None;
                 }
+                let panel = match decision {
+                    Decision::Refused {
+                        code,
+                        message_ja,
+                        message_en,
+                    } => Panel::Rejected {
+                        code,
+                        message_ja,
+                        message_en,
+                    },
+                    Decision::Valid { claims, decision } => match decision {
+                        ScanDecision::Duplicate => Panel::Duplicate,
+                        ScanDecision::CheckIn {
+                            preselect_children,
+                            preselect_guardians,
+                        } => check_in_panel(
+                            claims,
+                            &preselect_children,
+                            preselect_guardians,
+                            now.jst_date(),
+                        ),
+                        ScanDecision::CheckOut { arrived, .. } => Panel::CheckOut {
+                            claims: Box::new(claims),
+                            arrived,
+                            busy: false,
+                        },
+                    },
+                };
+                next.show(panel);
+            }
+            Action::ToggleChild(i) => {
+                if let Panel::CheckIn {
+                    children,
+                    busy: false,
+                    ..
+                } = &mut next.panel
+                {
+                    if let Some(c) = children.get_mut(i) {
+                        c.selected = !c.selected;
+                    }
+                }
+            }
+            Action::SetGuardians(n) => {
+                if let Panel::CheckIn {
+                    claims,
+                    guardians,
+                    busy: false,
+                    ..
+                } = &mut next.panel
+                {
+                    // A pass counts its guardians; more may not be claimed.
+                    *guardians = n.min(claims.guardians.max(1));
+                }
+            }
+            Action::Confirming => match &mut next.panel {
+                Panel::CheckIn { busy, .. } | Panel::CheckOut { busy, .. } => *busy = true,
+                _ => return self,
+            },
+            Action::Recorded { check_in, people } => next.show(Panel::Done { check_in, people }),
+            Action::RecordFailed(detail) => next.show(Panel::Failed { detail }),
+            Action::Clear { seq } => {
+                let busy = matches!(
+                    next.panel,
+                    Panel::CheckIn { busy: true, .. } | Panel::CheckOut { busy: true, .. }
+                );
+                if seq != next.seq || busy {
+                    return self;
+                }
+                next.panel = Panel::Idle;
             }
         }
         Rc::new(next)
@@ -247,15 +374,6 @@ impl Reducible for KioskState {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn room_comes_from_the_query() {
-        assert_eq!(room_from_query(""), Ok(RoomId(1)));
-        assert_eq!(room_from_query("?room=R03"), Ok(RoomId(3)));
-        assert_eq!(room_from_query("?lang=en&room=r11"), Ok(RoomId(11)));
-        assert_eq!(room_from_query("?room="), Ok(RoomId(1)));
-        assert_eq!(room_from_query("?room=kitchen"), Err("kitchen".to_owned()));
-    }
 
     fn feed(buffer: &mut WedgeBuffer, keys: &[(&str, f64)]) -> Vec<String> {
         keys.iter().filter_map(|(k, t)| buffer.key(k, *t)).collect()
@@ -328,44 +446,126 @@ mod tests {
         assert!(feed(&mut b, &[("Enter", 0.0)]).is_empty());
         assert!(feed(&mut b, &[("a", 100.0), ("b", 101.0), ("Enter", 102.0)]).is_empty());
     }
-
-    #[test]
-    fn clearing_an_old_scan_keeps_a_newer_one() {
-        let mut s = KioskState::new(Ok(RoomId(1)));
-        s.last_scan = Some(ScanOutcome::Accepted {
-            children: vec![],
-            guardians: 1,
-        });
-        s.scan_seq = 2;
-        let s = Rc::new(s).reduce(Action::ClearScan { seq: 1 });
-        assert!(s.last_scan.is_some());
-        let s = s.reduce(Action::ClearScan { seq: 2 });
-        assert!(s.last_scan.is_none());
-    }
-
-    #[test]
-    fn a_scan_before_loading_does_nothing() {
-        let s = Rc::new(KioskState::new(Ok(RoomId(1))));
-        let s = s.reduce(Action::Scan {
-            raw: "HB1".to_owned(),
-            now: Timestamp(0),
-        });
-        assert!(s.last_scan.is_none());
-        assert_eq!(s.scan_seq, 0);
-    }
 }
 
 #[cfg(test)]
-mod load_tests {
+mod panel_tests {
+    use hiroba_engine::ids::{CityCode, KeyId, PassId, RoomId};
+    use hiroba_engine::pass::PassKind;
+
     use super::*;
 
+    fn ym(y: i32, m: u32) -> YearMonth {
+        YearMonth::new(y, m).expect("valid year-month")
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::from_jst(Date::new(2026, 11, 24).expect("date"), 10, 0)
+    }
+
+    fn claims() -> PassClaims {
+        PassClaims {
+            city: CityCode(121_002),
+            pass_id: PassId([1; 8]),
+            serial: 1,
+            key_id: KeyId(1),
+            kind: PassKind::AppPass,
+            rooms: vec![RoomId(1)],
+            guardians: 2,
+            children: vec![ym(2024, 8), ym(2024, 8), ym(2018, 2)],
+            valid_from: Timestamp(0),
+            valid_until: Timestamp(i64::from(i32::MAX)),
+        }
+    }
+
+    fn decided(state: Rc<KioskState>, decision: ScanDecision) -> Rc<KioskState> {
+        state.reduce(Action::Decided {
+            decision: Decision::Valid {
+                claims: claims(),
+                decision,
+            },
+            now: now(),
+        })
+    }
+
     #[test]
-    fn a_bad_room_in_the_url_is_explained() {
-        let s = KioskState::new(room_from_query("?room=kitchen"));
-        assert_eq!(s.load_state(), "error");
-        let Load::Failed { message_ja, .. } = &s.load else {
-            unreachable!()
+    fn the_check_in_panel_preselects_the_last_choice_and_can_be_changed() {
+        let s = Rc::new(KioskState::default());
+        // Last time: one of the twins and one guardian.
+        let s = decided(
+            s,
+            ScanDecision::CheckIn {
+                preselect_children: vec![ym(2024, 8)],
+                preselect_guardians: 1,
+            },
+        );
+        assert_eq!(s.panel.status(), "check-in");
+        let Panel::CheckIn { children, .. } = &s.panel else {
+            unreachable!("checked above")
         };
-        assert!(message_ja.contains("kitchen"));
+        let labels: Vec<(String, bool)> = children
+            .iter()
+            .map(|c| (c.age.label_ja(), c.selected))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("2歳3ヶ月".to_owned(), true),
+                ("2歳3ヶ月".to_owned(), false),
+                ("小3".to_owned(), false)
+            ]
+        );
+        let s = s
+            .reduce(Action::ToggleChild(2))
+            .reduce(Action::SetGuardians(9));
+        assert_eq!(
+            selection(&s.panel),
+            Some((vec![ym(2024, 8), ym(2018, 2)], 2))
+        );
+    }
+
+    #[test]
+    fn confirming_locks_the_panel_until_it_is_stored() {
+        let s = decided(
+            Rc::new(KioskState::default()),
+            ScanDecision::CheckIn {
+                preselect_children: vec![],
+                preselect_guardians: 1,
+            },
+        );
+        let seq = s.seq;
+        let s = s.reduce(Action::Confirming);
+        // Neither a toggle, a timer nor another scan disturbs a visit being stored.
+        let s = s
+            .reduce(Action::ToggleChild(0))
+            .reduce(Action::Clear { seq });
+        let s = decided(s, ScanDecision::Duplicate);
+        assert!(matches!(s.panel, Panel::CheckIn { busy: true, .. }));
+        assert_eq!(selection(&s.panel).map(|(c, _)| c.len()), Some(0));
+        let s = s.reduce(Action::Recorded {
+            check_in: true,
+            people: 2,
+        });
+        assert_eq!(s.panel.status(), "done");
+        let done_seq = s.seq;
+        let s = s
+            .reduce(Action::Clear { seq })
+            .reduce(Action::Clear { seq: done_seq });
+        assert_eq!(s.panel, Panel::Idle);
+    }
+
+    #[test]
+    fn refusals_and_double_reads_have_their_own_panels() {
+        let s = Rc::new(KioskState::default()).reduce(Action::Decided {
+            decision: Decision::Refused {
+                code: "wrong_room".into(),
+                message_ja: "この部屋では".into(),
+                message_en: "Not this room".into(),
+            },
+            now: now(),
+        });
+        assert_eq!(s.panel.status(), "rejected");
+        let s = decided(s, ScanDecision::Duplicate);
+        assert_eq!(s.panel.status(), "duplicate");
     }
 }

@@ -46,6 +46,27 @@ impl Verifier {
         })
     }
 
+    /// Reads the trust and revocation documents already in memory (an
+    /// absent revocations document revokes nothing).
+    pub fn from_loaded(
+        city: CityCode,
+        room: RoomId,
+        trust_doc: &AutoCommit,
+        revocations_doc: Option<&AutoCommit>,
+    ) -> Result<Verifier, String> {
+        let trust = TrustList::load(trust_doc).map_err(|e| format!("trust list: {e}"))?;
+        let revocations = match revocations_doc {
+            Some(doc) => Revocations::load(doc).map_err(|e| format!("revocations: {e}"))?,
+            None => Revocations::default(),
+        };
+        Ok(Verifier {
+            city,
+            room,
+            trust,
+            revocations,
+        })
+    }
+
     /// The engine's verdict on scanned text at `now`.
     pub fn verify(&self, raw: &str, now: Timestamp) -> Result<PassClaims, Rejection> {
         let ctx = VerifyContext {

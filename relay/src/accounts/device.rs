@@ -30,8 +30,7 @@ use crate::auth::{DEVICE_SESSION_SECONDS, Identity};
 pub const PAIRING_CODE_SECONDS: i64 = 24 * 3600;
 /// How long a challenge may be answered.
 pub const CHALLENGE_SECONDS: i64 = 120;
-/// What a device signs, before the challenge bytes and its id.
-pub const SESSION_DOMAIN: &[u8] = b"hiroba device session v1\0";
+pub use hiroba_engine::device::{SESSION_DOMAIN, session_message};
 
 /// What an enrolled device is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,15 +91,6 @@ pub fn device_key(device_id: &str) -> String {
 
 fn challenge_key(challenge: &str) -> String {
     format!("chal/{challenge}")
-}
-
-/// The bytes a device signs to answer `challenge` (hex) as `device_id`.
-pub fn session_message(challenge: &str, device_id: &str) -> Vec<u8> {
-    let mut message = SESSION_DOMAIN.to_vec();
-    message.extend_from_slice(challenge.as_bytes());
-    message.push(0);
-    message.extend_from_slice(device_id.as_bytes());
-    message
 }
 
 /// Makes and stores a pairing code (for the admin endpoint and the demo).

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
 /// `GET /api/config`: the city and its rooms.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Config {
     pub city: u32,
     pub city_name_ja: String,
@@ -22,7 +22,7 @@ pub struct Config {
 }
 
 /// One children's room as the relay lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct RoomInfo {
     /// `R01`, `R02`, …
     pub id: String,

@@ -1,0 +1,590 @@
+//! The kiosk's documents and what it does with them, without any browser
+//! call: verify a scan, decide check-in or check-out, record the fact, and
+//! say what to store and what to send. The browser side
+//! ([`crate::runtime`]) moves the bytes; everything here is tested natively.
+//!
+//! Order of effects for a check-in: the fact is recorded in the day's
+//! automerge document → [`Station::take_writes`] gives the IndexedDB writes,
+//! which the runtime awaits → only then the screen says 「受付しました」 →
+//! [`Station::frames_for`] gives the frames that carry it to the relay.
+
+use std::collections::BTreeMap;
+
+use automerge::ActorId;
+use hiroba_engine::attendance::{
+    CheckIn, DayView, EventId, Occupancy, ScanDecision, Source, VisitId, record_check_in,
+    record_check_out,
+};
+use hiroba_engine::calendar::{Date, Timestamp, YearMonth};
+use hiroba_engine::ids::{CityCode, DocId, PassId, RoomId};
+use hiroba_engine::pass::{PassClaims, PassKind};
+use hiroba_engine::sync::{ClientSession, DocSet, SessionError, StorageOp};
+
+use crate::services::idb::Write;
+use crate::verifier::Verifier;
+
+/// The same pass read again within this many seconds is one scan.
+pub const DUPLICATE_WINDOW_SECONDS: i64 = 10;
+
+/// The settings key a document's relay sync state is kept under.
+fn peer_key(doc: &DocId) -> String {
+    format!("peer/{doc}")
+}
+
+/// A scan's answer, before the person at the counter confirms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// A valid pass: check-in, check-out or a double read.
+    Valid {
+        claims: PassClaims,
+        decision: ScanDecision,
+    },
+    /// Refused, with the engine's reason.
+    Refused {
+        code: String,
+        message_ja: String,
+        message_en: String,
+    },
+}
+
+/// Why a fact could not be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the visit could not be recorded: {0}")]
+pub struct RecordError(pub String);
+
+/// One kiosk's documents, for its room.
+#[derive(Debug)]
+pub struct Station {
+    city: CityCode,
+    room: RoomId,
+    docs: DocSet,
+    session: ClientSession,
+    /// The next chunk number per document in IndexedDB.
+    next_seq: BTreeMap<DocId, u32>,
+    /// The verifier built from the trust documents, rebuilt when they change.
+    verifier: Option<std::rc::Rc<Verifier>>,
+    /// Why the trust documents could not be read, if they could not.
+    trust_problem: Option<String>,
+    /// The day view, cached until the day's document changes.
+    view: Option<(DocId, DayView)>,
+    /// The relay did not accept this connection's session.
+    refused: bool,
+}
+
+impl Station {
+    /// A station writing as `actor` (the device's lifelong actor id), whose
+    /// connections use peer ids starting with `peer_id`.
+    pub fn new(city: CityCode, room: RoomId, actor: ActorId, peer_id: &str) -> Station {
+        Station {
+            city,
+            room,
+            docs: DocSet::new(actor),
+            session: ClientSession::new(peer_id),
+            next_seq: BTreeMap::new(),
+            verifier: None,
+            trust_problem: None,
+            view: None,
+            refused: false,
+        }
+    }
+
+    pub fn room(&self) -> RoomId {
+        self.room
+    }
+
+    /// The documents a kiosk keeps in sync on `date`.
+    pub fn docs_for(&self, date: Date) -> Vec<DocId> {
+        vec![
+            DocId::trust_list(),
+            DocId::revocations(),
+            DocId::attendance(self.room, date),
+        ]
+    }
+
+    /// Loads a document's stored chunks (numbered) and its persisted relay
+    /// sync state. A document that cannot be read is reported and left
+    /// out; the kiosk then fetches it again from the relay.
+    pub fn load(
+        &mut self,
+        id: &DocId,
+        chunks: Vec<(u32, Vec<u8>)>,
+        peer_state: Option<&[u8]>,
+    ) -> Result<(), String> {
+        let next = chunks.iter().map(|(seq, _)| seq + 1).max().unwrap_or(0);
+        self.next_seq.insert(id.clone(), next);
+        self.docs
+            .load(id, chunks.into_iter().map(|(_, bytes)| bytes))
+            .map_err(|e| e.to_string())?;
+        if let Some(state) = peer_state {
+            // A bad state only costs a full exchange.
+            let _ = self
+                .docs
+                .restore_peer_state(&ClientSession::relay_peer(), id, state);
+        }
+        self.refresh(id);
+        Ok(())
+    }
+
+    /// The verifier, once the trust list has arrived.
+    pub fn verifier(&self) -> Option<std::rc::Rc<Verifier>> {
+        self.verifier.clone()
+    }
+
+    /// Why passes cannot be checked, if the trust list is unreadable.
+    pub fn trust_problem(&self) -> Option<&str> {
+        self.trust_problem.as_deref()
+    }
+
+    /// The view of the room's day `date`.
+    pub fn day(&mut self, date: Date) -> &DayView {
+        let id = DocId::attendance(self.room, date);
+        if self.view.as_ref().is_some_and(|(cached, _)| *cached != id) {
+            self.view = None;
+        }
+        let docs = &self.docs;
+        &self
+            .view
+            .get_or_insert_with(|| {
+                let view = match docs.doc(&id) {
+                    Some(doc) => DayView::load(doc),
+                    None => DayView::load(&automerge::AutoCommit::new()),
+                };
+                (id.clone(), view)
+            })
+            .1
+    }
+
+    /// Who is in the room at `now`.
+    pub fn occupancy(&mut self, now: Timestamp) -> Occupancy {
+        self.day(now.jst_date()).occupancy(now)
+    }
+
+    /// What a scan of `raw` at `now` means.
+    pub fn decide(&mut self, raw: &str, now: Timestamp) -> Option<Decision> {
+        let verifier = self.verifier.clone()?;
+        Some(match verifier.verify(raw, now) {
+            Ok(claims) => {
+                let decision = self.day(now.jst_date()).decide_scan(
+                    claims.pass_id,
+                    &claims.children,
+                    claims.guardians,
+                    now,
+                    DUPLICATE_WINDOW_SECONDS,
+                );
+                Decision::Valid { claims, decision }
+            }
+            Err(rejection) => Decision::Refused {
+                code: rejection.code().to_string(),
+                message_ja: rejection.message_ja().to_string(),
+                message_en: rejection.message_en().to_string(),
+            },
+        })
+    }
+
+    /// Records a check-in; `random` makes the visit's id.
+    pub fn check_in(
+        &mut self,
+        claims: &PassClaims,
+        children: Vec<YearMonth>,
+        guardians: u8,
+        at: Timestamp,
+        random: &[u8; 16],
+    ) -> Result<DocId, RecordError> {
+        let id = DocId::attendance(self.room, at.jst_date());
+        let source = match claims.kind {
+            PassKind::AppPass => Source::AppPass,
+            _ => Source::PrintedCard,
+        };
+        let fact = CheckIn {
+            pass: claims.pass_id,
+            source,
+            children,
+            guardians,
+            at,
+        };
+        record_check_in(self.docs.doc_mut(&id), &VisitId::from_random(random), &fact)
+            .map_err(|e| RecordError(e.to_string()))?;
+        self.refresh(&id);
+        Ok(id)
+    }
+
+    /// Records a check-out of `pass`.
+    pub fn check_out(
+        &mut self,
+        pass: PassId,
+        at: Timestamp,
+        random: &[u8; 16],
+    ) -> Result<DocId, RecordError> {
+        let id = DocId::attendance(self.room, at.jst_date());
+        record_check_out(
+            self.docs.doc_mut(&id),
+            &EventId::from_random(random),
+            pass,
+            at,
+        )
+        .map_err(|e| RecordError(e.to_string()))?;
+        self.refresh(&id);
+        Ok(id)
+    }
+
+    /// Lets staff code change a document of this room (corrections, slips),
+    /// then refreshes what depends on it.
+    pub fn change<T>(&mut self, id: &DocId, f: impl FnOnce(&mut automerge::AutoCommit) -> T) -> T {
+        let out = f(self.docs.doc_mut(id));
+        self.refresh(id);
+        out
+    }
+
+    /// The writes that store every change since the last call (document
+    /// chunks, then the relay sync states worth keeping).
+    pub fn take_writes(&mut self) -> Vec<Write> {
+        let mut writes = Vec::new();
+        for op in self.docs.take_pending_saves() {
+            let doc = op.id().clone();
+            let seq = self.next_seq.entry(doc.clone()).or_insert(0);
+            let this = *seq;
+            *seq += 1;
+            let compact = matches!(op, StorageOp::Compact { .. });
+            writes.push(Write::PutChunk {
+                doc: doc.to_string(),
+                seq: this,
+                bytes: op.bytes().to_vec(),
+            });
+            if compact {
+                writes.push(Write::DropChunksBelow {
+                    doc: doc.to_string(),
+                    below: this,
+                });
+            }
+        }
+        let open: Vec<DocId> = self.session.open_docs().cloned().collect();
+        for id in open {
+            if let Some(state) = self
+                .docs
+                .encode_peer_state(&ClientSession::relay_peer(), &id)
+            {
+                writes.push(Write::PutBytes {
+                    key: peer_key(&id),
+                    value: state,
+                });
+            }
+        }
+        writes
+    }
+
+    /// Starts keeping the documents for `date` in sync; frames to send now.
+    pub fn open_day(&mut self, date: Date) -> Vec<Vec<u8>> {
+        let ids = self.docs_for(date);
+        self.session.open(&mut self.docs, &ids)
+    }
+
+    /// The first frame of a new connection.
+    pub fn join_frame(&self) -> Vec<u8> {
+        self.session.join_frame()
+    }
+
+    /// The frames carrying a local change of `id` (none while offline).
+    pub fn frames_for(&mut self, id: &DocId) -> Vec<Vec<u8>> {
+        self.session.changed_locally(&mut self.docs, id)
+    }
+
+    /// A frame from the relay: the frames to answer with.
+    ///
+    /// `Err(Refused)`-like case: when the relay says the trust list is
+    /// unavailable, it did not accept this device's session (every enrolled
+    /// kiosk may read it), so [`Station::refused`] turns true.
+    pub fn receive(&mut self, frame: &[u8]) -> Result<Vec<Vec<u8>>, SessionError> {
+        let step = self.session.receive(&mut self.docs, frame)?;
+        for id in &step.changed {
+            self.refresh(id);
+        }
+        if step.unavailable.contains(&DocId::trust_list()) {
+            self.refused = true;
+        }
+        Ok(step.frames)
+    }
+
+    /// Whether the relay treated this connection as anonymous (an expired
+    /// or unknown session): reconnect with a renewed one.
+    pub fn refused(&self) -> bool {
+        self.refused
+    }
+
+    /// The connection dropped.
+    pub fn disconnected(&mut self) {
+        self.refused = false;
+        self.session.disconnected(&mut self.docs);
+    }
+
+    /// Whether the relay has answered this connection's `join`.
+    pub fn is_connected(&self) -> bool {
+        self.session.is_connected()
+    }
+
+    /// Changes not yet confirmed by the relay (the "not sent" count).
+    pub fn unsent(&mut self) -> usize {
+        // Only this room's facts count: the trust documents come *from* the relay.
+        let ids: Vec<DocId> = self
+            .session
+            .open_docs()
+            .filter(|id| id.as_attendance().is_some())
+            .cloned()
+            .collect();
+        ids.iter()
+            .map(|id| self.docs.unacknowledged(&ClientSession::relay_peer(), id))
+            .sum()
+    }
+
+    /// The settings key prefix of persisted sync states.
+    pub fn peer_key_prefix() -> &'static str {
+        "peer/"
+    }
+
+    /// The document name a persisted sync state key belongs to.
+    pub fn doc_of_peer_key(key: &str) -> Option<DocId> {
+        DocId::parse(key.strip_prefix("peer/")?).ok()
+    }
+
+    fn refresh(&mut self, id: &DocId) {
+        if *id == DocId::trust_list() || *id == DocId::revocations() {
+            self.rebuild_verifier();
+        }
+        if self.view.as_ref().is_some_and(|(cached, _)| cached == id) {
+            self.view = None;
+        }
+    }
+
+    fn rebuild_verifier(&mut self) {
+        let Some(trust) = self.docs.doc(&DocId::trust_list()) else {
+            return;
+        };
+        match Verifier::from_loaded(
+            self.city,
+            self.room,
+            trust,
+            self.docs.doc(&DocId::revocations()),
+        ) {
+            Ok(v) => {
+                let v = std::rc::Rc::new(v);
+                crate::verifier::install(v.clone());
+                self.verifier = Some(v);
+                self.trust_problem = None;
+            }
+            Err(e) => self.trust_problem = Some(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use hiroba_engine::ids::KeyId;
+    use hiroba_engine::sync::{DocMessage, PeerId, RepoMessage};
+    use hiroba_engine::trust::{TrustedKey, add_trusted_key};
+
+    use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    const CITY: CityCode = CityCode(121_002);
+
+    fn at(hour: u32, minute: u32) -> Result<Timestamp, Box<dyn std::error::Error>> {
+        Ok(Timestamp::from_jst(Date::new(2026, 11, 24)?, hour, minute))
+    }
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7; 32])
+    }
+
+    fn claims() -> Result<PassClaims, Box<dyn std::error::Error>> {
+        Ok(PassClaims {
+            city: CITY,
+            pass_id: PassId([1, 2, 3, 4, 5, 6, 7, 8]),
+            serial: 1,
+            key_id: KeyId(1),
+            kind: PassKind::AppPass,
+            rooms: vec![RoomId(3)],
+            guardians: 2,
+            children: vec![YearMonth::new(2024, 8)?, YearMonth::new(2018, 2)?],
+            valid_from: at(0, 0)?.plus_seconds(-86_400 * 30),
+            valid_until: at(0, 0)?.plus_seconds(86_400 * 300),
+        })
+    }
+
+    /// A relay's copy of the trust list, as a DocSet the test syncs with.
+    fn relay() -> Result<DocSet, Box<dyn std::error::Error>> {
+        let mut relay = DocSet::new(ActorId::from(&[9u8; 16][..]));
+        let k1 = TrustedKey::for_signing_key(
+            &key(),
+            KeyId(1),
+            at(0, 0)?.plus_seconds(-86_400 * 365),
+            at(0, 0)?.plus_seconds(86_400 * 365),
+        );
+        add_trusted_key(relay.doc_mut(&DocId::trust_list()), &k1)?;
+        Ok(relay)
+    }
+
+    /// Plays the relay's side of the protocol until the kiosk is quiet.
+    fn sync(station: &mut Station, relay: &mut DocSet, mut out: Vec<Vec<u8>>) -> TestResult {
+        let peer = PeerId::new("kiosk");
+        let mut rounds = 0;
+        while let Some(frame) = out.pop() {
+            rounds += 1;
+            assert!(rounds < 100, "sync does not settle");
+            let answer = match RepoMessage::decode(&frame)? {
+                RepoMessage::Join { .. } => Some(
+                    RepoMessage::Peer {
+                        sender_id: "relay".into(),
+                        target_id: "kiosk".into(),
+                        selected_protocol_version: "1".into(),
+                        peer_metadata: None,
+                    }
+                    .encode(),
+                ),
+                RepoMessage::Request(m) | RepoMessage::Sync(m) => {
+                    let id = m.verified_name().ok_or("unnamed")?;
+                    relay.receive_sync_message(&peer, &id, &m.data)?;
+                    relay.generate_sync_message(&peer, &id).map(|data| {
+                        RepoMessage::Sync(DocMessage::for_doc("relay", "kiosk", &id, data)).encode()
+                    })
+                }
+                _ => None,
+            };
+            if let Some(answer) = answer {
+                out.extend(station.receive(&answer)?);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_new_kiosk_gets_the_trust_list_then_checks_families_in_and_out() -> TestResult {
+        let mut relay = relay()?;
+        let mut station = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk");
+        let text = claims()?.sign(&key()).to_text();
+        assert_eq!(station.decide(&text, at(10, 0)?), None, "no trust list yet");
+
+        let mut first = vec![station.join_frame()];
+        first.extend(station.open_day(at(10, 0)?.jst_date()));
+        sync(&mut station, &mut relay, first)?;
+        assert!(station.is_connected());
+
+        let Some(Decision::Valid { claims, decision }) = station.decide(&text, at(10, 0)?) else {
+            return Err("expected a valid pass".into());
+        };
+        let ScanDecision::CheckIn {
+            preselect_children,
+            preselect_guardians,
+        } = decision
+        else {
+            return Err(format!("expected check-in, got {decision:?}").into());
+        };
+        assert_eq!((preselect_children.len(), preselect_guardians), (2, 2));
+
+        // One child and one guardian came today.
+        let id = station.check_in(
+            &claims,
+            preselect_children[..1].to_vec(),
+            1,
+            at(10, 0)?,
+            &[5; 16],
+        )?;
+        let writes = station.take_writes();
+        assert!(
+            writes
+                .iter()
+                .any(|w| matches!(w, Write::PutChunk { doc, .. } if *doc == id.to_string())),
+            "the visit is written to storage: {writes:?}"
+        );
+        assert_eq!(station.occupancy(at(10, 1)?).people(), 2);
+        assert_eq!(station.unsent(), 1);
+
+        // Sent: the relay has it and the count drops.
+        let frames = station.frames_for(&id);
+        sync(&mut station, &mut relay, frames)?;
+        assert_eq!(station.unsent(), 0);
+        let on_relay = DayView::load(relay.doc(&id).ok_or("relay has the day")?);
+        assert_eq!(on_relay.occupancy(at(10, 1)?).people(), 2);
+
+        // Read twice in a moment: one scan. Later: check-out.
+        assert!(matches!(
+            station.decide(&text, at(10, 0)?.plus_seconds(3)),
+            Some(Decision::Valid {
+                decision: ScanDecision::Duplicate,
+                ..
+            })
+        ));
+        let later = at(11, 30)?;
+        let Some(Decision::Valid {
+            decision: ScanDecision::CheckOut { .. },
+            ..
+        }) = station.decide(&text, later)
+        else {
+            return Err("expected check-out".into());
+        };
+        station.check_out(claims.pass_id, later, &[6; 16])?;
+        assert_eq!(station.occupancy(later.plus_seconds(60)).people(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn offline_changes_wait_and_a_reloaded_kiosk_keeps_them() -> TestResult {
+        let mut relay = relay()?;
+        let mut station = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk");
+        let mut first = vec![station.join_frame()];
+        first.extend(station.open_day(at(9, 0)?.jst_date()));
+        sync(&mut station, &mut relay, first)?;
+        let mut stored: Vec<Write> = station.take_writes();
+
+        station.disconnected();
+        let claims = claims()?;
+        let id = station.check_in(&claims, claims.children.clone(), 2, at(10, 0)?, &[5; 16])?;
+        assert!(
+            station.frames_for(&id).is_empty(),
+            "nothing is sent while offline"
+        );
+        stored.extend(station.take_writes());
+        assert_eq!(station.unsent(), 1);
+
+        // The page reloads: a new station from what was stored.
+        let mut reloaded = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk-2");
+        let mut by_doc: BTreeMap<String, Vec<(u32, Vec<u8>)>> = BTreeMap::new();
+        let mut states: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for w in stored {
+            match w {
+                Write::PutChunk { doc, seq, bytes } => {
+                    by_doc.entry(doc).or_default().push((seq, bytes))
+                }
+                Write::DropChunksBelow { doc, below } => {
+                    by_doc.entry(doc).or_default().retain(|(s, _)| *s >= below);
+                }
+                Write::PutBytes { key, value } => {
+                    states.insert(key, value);
+                }
+                _ => {}
+            }
+        }
+        for (doc, chunks) in by_doc {
+            let id = DocId::parse(&doc)?;
+            let state = states.get(&peer_key(&id)).map(Vec::as_slice);
+            reloaded.load(&id, chunks, state)?;
+        }
+        assert!(
+            reloaded.verifier().is_some(),
+            "passes verify offline after a reload"
+        );
+        assert_eq!(reloaded.occupancy(at(10, 5)?).people(), 4);
+        let mut again = vec![reloaded.join_frame()];
+        again.extend(reloaded.open_day(at(10, 5)?.jst_date()));
+        assert_eq!(reloaded.unsent(), 1);
+        sync(&mut reloaded, &mut relay, again)?;
+        assert_eq!(reloaded.unsent(), 0);
+        assert_eq!(
+            DayView::load(relay.doc(&id).ok_or("on the relay")?)
+                .stays()
+                .len(),
+            1
+        );
+        Ok(())
+    }
+}
