@@ -99,8 +99,16 @@ pub fn open(options: &Options, now: Timestamp) -> Result<Arc<RelayState>, StartE
     }))
 }
 
-/// Serves the relay on `listener` until `shutdown` resolves, then flushes
-/// storage so nothing acknowledged is lost.
+/// How long open connections may take to finish after a shutdown signal
+/// before they are dropped (a browser's idle keep-alive or preconnected
+/// socket would otherwise hold the relay open indefinitely).
+pub const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Serves the relay on `listener` until `shutdown` resolves, lets open
+/// requests finish for at most [`DRAIN_LIMIT`], then flushes storage so
+/// nothing acknowledged is lost. Connections still open then are left to
+/// the caller's runtime to drop (the process exits, or a test drops its
+/// runtime); they can no longer change anything that was acknowledged.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<RelayState>,
@@ -108,14 +116,29 @@ pub async fn serve(
 ) -> Result<(), store::StoreError> {
     let store = state.store.clone();
     let hub = state.sync.clone();
+    let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         shutdown.await;
+        let _ = draining.send(());
         hub.close_all();
     };
-    warp::serve(http::routes(state))
+    let server = warp::serve(http::routes(state))
         .incoming(listener)
         .graceful(shutdown)
-        .run()
-        .await;
+        .run();
+    let deadline = async {
+        if drain_started.await.is_ok() {
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } else {
+            // The server ended without a signal: nothing to bound.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = server => {}
+        () = deadline => {
+            tracing::warn!(limit = ?DRAIN_LIMIT, "connections still open at shutdown; closing them");
+        }
+    }
     store.flush().await
 }

@@ -278,6 +278,36 @@ async fn two_kiosks_of_a_room_converge_through_the_relay() {
 }
 
 #[tokio::test]
+async fn a_kiosk_that_asked_for_a_day_before_it_existed_gets_it_when_written() {
+    let relay = start().await;
+    let kiosk = |device: &str| Identity::Kiosk {
+        device: device.to_owned(),
+        room: RoomId(3),
+    };
+    let (ta, tb) = (relay.token(&kiosk("a"), 1), relay.token(&kiosk("b"), 2));
+    let mut a = relay.client(Some(&ta), 1).await;
+    let mut b = relay.client(Some(&tb), 2).await;
+    let today = DocId::attendance(RoomId(3), "2026-11-24".parse().expect("date"));
+    // b opens the day first thing in the morning: nothing there yet.
+    assert_eq!(
+        b.sync_doc(&today, WAIT).await.expect("b asks"),
+        Availability::Unavailable
+    );
+    // a records the first visit; b is told without asking again.
+    a.docs
+        .doc_mut(&today)
+        .put(ROOT, "in/visit-a", 1_i64)
+        .expect("put");
+    a.sync_doc(&today, WAIT).await.expect("a syncs");
+    b.wait_until(WAIT, |docs| {
+        docs.doc(&today)
+            .is_some_and(|d| d.get(ROOT, "in/visit-a").ok().flatten().is_some())
+    })
+    .await
+    .expect("the relay pushes the new day to b");
+}
+
+#[tokio::test]
 async fn malformed_frames_get_an_error_and_others_are_still_served() {
     let relay = start().await;
     let kiosk = Identity::Kiosk {

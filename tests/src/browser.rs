@@ -106,6 +106,15 @@ impl Browser {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await?;
+        // No step may wait on the page for minutes: a page that never loads
+        // or a script that never returns fails the test with a reason.
+        client
+            .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+                Some(Duration::from_secs(30)),
+                Some(Duration::from_secs(30)),
+                None,
+            ))
+            .await?;
         Ok(Browser {
             client,
             driver,

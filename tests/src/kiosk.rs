@@ -1,8 +1,13 @@
-//! Driving the built kiosk page: waiting until it can verify, and scanning.
+//! Driving the built kiosk page: enrolling it, waiting until it can verify,
+//! scanning, confirming, and reading its indicators.
 
 use std::time::Duration;
 
-use crate::{Browser, poll};
+use fantoccini::Locator;
+use hiroba_engine::ids::{DocId, RoomId};
+use hiroba_relay::accounts::device::{DeviceRole, make_code};
+
+use crate::{Browser, TestRelay, poll};
 
 /// How long a kiosk step may take before a test fails.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -16,21 +21,82 @@ pub async fn wait_for_script(browser: &Browser, what: &str, script: &str) -> any
     .await
 }
 
-/// Waits until the kiosk has its trust documents and can verify scans.
+/// Waits until `css` has `attribute` equal to `value`.
+pub async fn wait_attr(
+    browser: &Browser,
+    css: &str,
+    attribute: &str,
+    value: &str,
+) -> anyhow::Result<()> {
+    let what = format!("{css}[{attribute}={value}]");
+    let last = std::sync::Mutex::new(None);
+    let result = poll(&what, WAIT, || async {
+        let now = browser.attr(css, attribute).await?;
+        let done = now.as_deref() == Some(value);
+        if let Ok(mut last) = last.lock() {
+            *last = now;
+        }
+        Ok(done.then_some(()))
+    })
+    .await;
+    let seen = last.lock().map(|l| l.clone()).unwrap_or_default();
+    result.map_err(|e| e.context(format!("last seen: {seen:?}")))
+}
+
+/// A one-time pairing code for a kiosk of `room`, as an administrator
+/// makes one in the staff console.
+pub fn pairing_code(relay: &TestRelay, room: RoomId) -> anyhow::Result<String> {
+    let (code, _) = make_code(
+        &relay.state.accounts.tree,
+        room,
+        DeviceRole::Kiosk,
+        "test-admin",
+        crate::now(),
+    )?;
+    Ok(code)
+}
+
+/// Opens the kiosk page in a fresh browser and enrols it for `room` with a
+/// new pairing code, as staff do once per tablet; returns when it is ready.
+pub async fn enrol(browser: &Browser, relay: &TestRelay, room: RoomId) -> anyhow::Result<()> {
+    let code = pairing_code(relay, room)?;
+    step("opening the kiosk page");
+    browser.client.goto(&relay.url("/kiosk/")).await?;
+    wait_attr(browser, "#kiosk", "data-state", "enrol").await?;
+    step("entering the pairing code");
+    let field = browser.client.find(Locator::Css("#pairing-code")).await?;
+    field.send_keys(&code).await?;
+    browser
+        .client
+        .find(Locator::Css("#enrol-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_ready(browser).await?;
+    step("kiosk enrolled and ready");
+    Ok(())
+}
+
+/// Says what a browser test is doing, so a stuck or failing run shows
+/// where it was (`cargo test -- --nocapture`).
+pub fn step(what: &str) {
+    eprintln!("[{:.1}s] {what}", crate::elapsed().as_secs_f64());
+}
+
+/// Waits until the kiosk runs and can verify scans.
 pub async fn wait_ready(browser: &Browser) -> anyhow::Result<()> {
-    wait_for_script(
-        browser,
-        "the kiosk to load its trust list",
-        "return !!(window.hiroba && window.hiroba.is_ready());",
-    )
-    .await
+    wait_attr(browser, "#kiosk", "data-state", "ready").await
 }
 
 /// Scans `text` as a keyboard-wedge scanner does and returns the result
-/// panel's status and code once the result of *this* scan is shown (the
-/// panel's `data-seq` counts scans, so an identical earlier result is not
+/// panel's status and code once the panel for *this* scan is shown (the
+/// panel's `data-seq` counts panels, so an identical earlier result is not
 /// mistaken for it).
 pub async fn scan(browser: &Browser, text: &str) -> anyhow::Result<(String, String)> {
+    step(&format!(
+        "scanning {}…",
+        text.chars().take(12).collect::<String>()
+    ));
     let before = browser.attr("#scan-result", "data-seq").await?;
     browser.type_like_scanner(text).await?;
     poll("the kiosk to show a scan result", WAIT, || async {
@@ -43,4 +109,55 @@ pub async fn scan(browser: &Browser, text: &str) -> anyhow::Result<(String, Stri
         Ok(status.map(|s| (s, code.unwrap_or_default())))
     })
     .await
+}
+
+/// Presses the panel's confirm button and waits for 「受付しました」 (or
+/// 「退室しました」): shown only once the visit is stored on the device.
+pub async fn confirm(browser: &Browser) -> anyhow::Result<()> {
+    browser
+        .client
+        .find(Locator::Css("#confirm"))
+        .await?
+        .click()
+        .await?;
+    wait_attr(browser, "#scan-result", "data-status", "done").await
+}
+
+/// Scans a pass and checks the family in with the preselected members.
+pub async fn check_in(browser: &Browser, text: &str) -> anyhow::Result<()> {
+    let (status, code) = scan(browser, text).await?;
+    anyhow::ensure!(
+        status == "check-in",
+        "expected check-in, got {status} {code}"
+    );
+    confirm(browser).await?;
+    wait_attr(browser, "#scan-result", "data-kind", "in").await
+}
+
+/// Scans a pass of a family in the room and checks it out.
+pub async fn check_out(browser: &Browser, text: &str) -> anyhow::Result<()> {
+    let (status, code) = scan(browser, text).await?;
+    anyhow::ensure!(
+        status == "check-out",
+        "expected check-out, got {status} {code}"
+    );
+    confirm(browser).await?;
+    wait_attr(browser, "#scan-result", "data-kind", "out").await
+}
+
+/// People in the room, as the kiosk's header shows.
+pub async fn people(browser: &Browser) -> anyhow::Result<u32> {
+    let people = browser.attr("#occupancy", "data-people").await?;
+    people
+        .as_deref()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("no people count on the kiosk: {people:?}"))
+}
+
+/// The relay's copy of `room`'s day today, as stored.
+pub fn relay_day(relay: &TestRelay, room: RoomId) -> anyhow::Result<automerge::AutoCommit> {
+    let id = DocId::attendance(room, crate::now().jst_date());
+    let bytes = relay.state.store.doc_bytes(&id)?.unwrap_or_default();
+    Ok(automerge::AutoCommit::load(&bytes)?)
 }

@@ -42,6 +42,12 @@ pub fn dist_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// Time since this test process first asked, for progress lines.
+pub fn elapsed() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
+}
+
 /// The wall clock, for tests that sign passes "now".
 pub fn now() -> Timestamp {
     let secs = SystemTime::now()

@@ -197,6 +197,13 @@ impl Hub {
         // document whose heads did not move is never written.
         let empty = self.docs.doc_mut(&doc).get_heads().is_empty();
         if is_request && empty {
+            // Nothing to give yet, but the caller may read it: keep it told,
+            // so the document reaches it as soon as anyone writes it (two
+            // kiosks that open a new day both learn of each other's visits).
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.open.insert(doc.clone());
+                self.readers.entry(doc.clone()).or_default().insert(conn);
+            }
             return self.unavailable(conn, &msg);
         }
         let Some(c) = self.conns.get_mut(&conn) else {
