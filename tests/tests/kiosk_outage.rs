@@ -124,8 +124,8 @@ async fn two_kiosks_work_through_an_outage_and_converge() -> anyhow::Result<()> 
     assert_eq!(unsent_a, 15, "A's offline check-ins wait to be sent");
 
     texts_out(&a, &passes, 1..11).await?; // 37
-    texts_out(&b, &passes, 15..21).await?; // 43
-    texts_in(&a, &passes, 26..33).await?; // 50
+    texts_in(&a, &passes, 26..33).await?; // 44
+    texts_out(&b, &passes, 15..21).await?; // 50
 
     // The relay comes back on the same address over the same data.
     let relay = stopped.start().await?;
