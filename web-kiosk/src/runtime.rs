@@ -16,27 +16,20 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
-use futures_channel::mpsc;
-use futures_util::StreamExt;
 use hiroba_engine::attendance::Occupancy;
 use hiroba_engine::calendar::{Date, Timestamp, YearMonth};
 use hiroba_engine::device::load_or_create;
 use hiroba_engine::ids::{CityCode, DocId, PassId, RoomId};
 use hiroba_engine::pass::PassClaims;
-use js_sys::{ArrayBuffer, Uint8Array};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
 use yew::Callback;
 use yew::platform::spawn_local;
-use yew::platform::time::sleep;
 
 use crate::services::api::{self, ApiError, Config};
 use crate::services::browser::now;
 use crate::services::device::{self, Enrolment};
 use crate::services::idb::{Idb, StorageError, Write};
+use crate::services::link::{self, Replica, Socket};
 use crate::station::{Decision, Station};
 
 const DB_NAME: &str = "hiroba-kiosk";
@@ -44,9 +37,6 @@ const KEY_DEVICE: &str = "device";
 const KEY_ACTOR: &str = "actor";
 const KEY_CONFIG: &str = "config";
 const KEY_TOKEN: &str = "token";
-
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const LAST_RETRY: Duration = Duration::from_secs(30);
 
 /// What the screen shows about the kiosk's health, refreshed on every change.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -119,7 +109,7 @@ pub struct Runtime {
     idb: Idb,
     device: Enrolment,
     config: Config,
-    socket: RefCell<Option<WebSocket>>,
+    socket: Socket,
     /// Writes that failed, retried before the next ones.
     retry: RefCell<Vec<Write>>,
     notify: RefCell<Callback<Snapshot>>,
@@ -215,14 +205,17 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
         idb,
         device,
         config,
-        socket: RefCell::new(None),
+        socket: Socket::default(),
         retry: RefCell::new(Vec::new()),
         notify: RefCell::new(notify),
         day: RefCell::new(today),
         revoked: RefCell::new(false),
         storage_problem: RefCell::new(None),
     });
-    spawn_local(Runtime::run_link(runtime.clone()));
+    {
+        let runtime = runtime.clone();
+        spawn_local(async move { link::run(&*runtime, &runtime.socket).await });
+    }
     Ok(Boot::Kiosk(runtime))
 }
 
@@ -278,12 +271,6 @@ impl Runtime {
         }
     }
 
-    fn changed(&self) {
-        let snapshot = self.snapshot(now());
-        let notify = self.notify.borrow().clone();
-        notify.emit(snapshot);
-    }
-
     /// What a scan means now.
     pub fn decide(&self, raw: &str, at: Timestamp) -> Option<Decision> {
         self.follow_day(at);
@@ -319,7 +306,7 @@ impl Runtime {
     }
 
     async fn store_and_send(&self, id: &DocId) -> Result<(), String> {
-        let stored = self.persist().await;
+        let stored = self.persist_writes().await;
         let frames = self.station.borrow_mut().frames_for(id);
         self.send(frames);
         self.changed();
@@ -327,7 +314,7 @@ impl Runtime {
     }
 
     /// Writes everything not yet stored; failed writes are kept for retry.
-    async fn persist(&self) -> Result<(), String> {
+    async fn persist_writes(&self) -> Result<(), String> {
         let mut writes = std::mem::take(&mut *self.retry.borrow_mut());
         writes.extend(self.station.borrow_mut().take_writes());
         match self.idb.write(&writes).await {
@@ -344,17 +331,7 @@ impl Runtime {
     }
 
     fn send(&self, frames: Vec<Vec<u8>>) {
-        if frames.is_empty() {
-            return;
-        }
-        if let Some(ws) = self.socket.borrow().as_ref() {
-            for frame in frames {
-                if ws.send_with_u8_array(&frame).is_err() {
-                    // The close event follows; the next connection resends.
-                    break;
-                }
-            }
-        }
+        self.socket.send(frames);
     }
 
     /// A kiosk left running over midnight starts the new day's document.
@@ -367,7 +344,9 @@ impl Runtime {
         let frames = self.station.borrow_mut().open_day(today);
         self.send(frames);
     }
+}
 
+impl Replica for Runtime {
     async fn token(&self, renew: bool) -> Result<Option<String>, ApiError> {
         if !renew {
             if let Ok(Some(token)) = self.idb.text(KEY_TOKEN).await {
@@ -387,127 +366,41 @@ impl Runtime {
         Ok(token)
     }
 
-    /// Keeps the link to the relay up for as long as the page lives.
-    pub async fn run_link(self: Rc<Runtime>) {
-        let mut wait = FIRST_RETRY;
-        let mut renew = false;
-        loop {
-            match self.token(renew).await {
-                Ok(Some(token)) => {
-                    let reached = self.connect_once(&token).await;
-                    self.station.borrow_mut().disconnected();
-                    self.changed();
-                    if reached {
-                        wait = FIRST_RETRY;
-                        renew = false;
-                    } else {
-                        // Refused before `peer`: maybe an expired session.
-                        renew = true;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) if e.code() == Some("device_revoked") || e.code() == Some("no_device") => {
-                    *self.revoked.borrow_mut() = true;
-                    self.changed();
-                    return;
-                }
-                Err(_) => {}
-            }
-            sleep(wait).await;
-            wait = (wait * 2).min(LAST_RETRY);
-        }
+    fn join_frame(&self) -> Vec<u8> {
+        self.station.borrow().join_frame()
     }
 
-    /// One connection, until it closes; whether the relay answered `join`.
-    async fn connect_once(&self, token: &str) -> bool {
-        let Some(url) = sync_url(token) else {
-            return false;
-        };
-        let Ok(ws) = WebSocket::new(&url) else {
-            return false;
-        };
-        ws.set_binary_type(BinaryType::Arraybuffer);
-        let (tx, mut rx) = mpsc::unbounded::<Event>();
-        let on_open = {
-            let tx = tx.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                let _ = tx.unbounded_send(Event::Open);
-            })
-        };
-        let on_message = {
-            let tx = tx.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                if let Ok(buffer) = e.data().dyn_into::<ArrayBuffer>() {
-                    let _ = tx.unbounded_send(Event::Frame(Uint8Array::new(&buffer).to_vec()));
-                }
-            })
-        };
-        let on_close = Closure::<dyn FnMut()>::new(move || {
-            let _ = tx.unbounded_send(Event::Closed);
-        });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        ws.set_onerror(Some(on_close.as_ref().unchecked_ref()));
-        *self.socket.borrow_mut() = Some(ws.clone());
-        let mut reached = false;
-        while let Some(event) = rx.next().await {
-            match event {
-                _ if self.station.borrow().refused() => break,
-                Event::Open => {
-                    let join = self.station.borrow().join_frame();
-                    self.send(vec![join]);
-                }
-                Event::Frame(frame) => {
-                    let answer = self.station.borrow_mut().receive(&frame);
-                    match answer {
-                        Ok(_) if self.station.borrow().refused() => {
-                            // Anonymous to the relay: renew the session.
-                            reached = false;
-                            let _ = ws.close();
-                        }
-                        Ok(frames) => {
-                            reached |= self.station.borrow().is_connected();
-                            // Store what arrived before answering it.
-                            let _ = self.persist().await;
-                            self.send(frames);
-                            self.changed();
-                        }
-                        Err(e) => {
-                            web_sys::console::warn_1(&format!("sync: {e}").into());
-                            let _ = ws.close();
-                        }
-                    }
-                }
-                Event::Closed => break,
-            }
-        }
-        ws.set_onopen(None);
-        ws.set_onmessage(None);
-        ws.set_onclose(None);
-        ws.set_onerror(None);
-        let _ = ws.close();
-        *self.socket.borrow_mut() = None;
-        reached
+    fn receive(&self, frame: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+        self.station
+            .borrow_mut()
+            .receive(frame)
+            .map_err(|e| e.to_string())
     }
-}
 
-enum Event {
-    Open,
-    Frame(Vec<u8>),
-    Closed,
-}
+    async fn persist(&self) {
+        let _ = self.persist_writes().await;
+    }
 
-/// `ws://host/sync?token=…` for the page's own origin.
-fn sync_url(token: &str) -> Option<String> {
-    let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" {
-        "wss"
-    } else {
-        "ws"
-    };
-    Some(format!(
-        "{scheme}://{}/sync?token={token}",
-        location.host().ok()?
-    ))
+    fn connected(&self) -> bool {
+        self.station.borrow().is_connected()
+    }
+
+    fn refused(&self) -> bool {
+        self.station.borrow().refused()
+    }
+
+    fn disconnected(&self) {
+        self.station.borrow_mut().disconnected();
+    }
+
+    fn changed(&self) {
+        let snapshot = self.snapshot(now());
+        let notify = self.notify.borrow().clone();
+        notify.emit(snapshot);
+    }
+
+    fn gave_up(&self, _error: &ApiError) {
+        *self.revoked.borrow_mut() = true;
+        self.changed();
+    }
 }

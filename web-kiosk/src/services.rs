@@ -5,4 +5,5 @@ pub mod api;
 pub mod browser;
 pub mod device;
 pub mod idb;
+pub mod link;
 pub mod sound;
