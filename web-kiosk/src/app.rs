@@ -19,7 +19,7 @@ use crate::components::panel::ScanPanel;
 use crate::components::scan_input::ScanInput;
 use crate::runtime::{self, Boot, Runtime, Snapshot};
 use crate::services::browser::{
-    DocumentKeys, Interval, now, now_ms, set_document_lang, targets_text_field,
+    DocumentKeys, Interval, mark_ready, now, now_ms, set_document_lang, targets_text_field,
 };
 use crate::services::idb::Idb;
 use crate::services::sound;
@@ -51,6 +51,11 @@ pub fn app() -> Html {
     }
 
     use_effect_with(state.lang, |lang| set_document_lang(lang.code()));
+    use_effect_with(state.phase_name(), |phase| {
+        if *phase == "ready" {
+            mark_ready();
+        }
+    });
 
     // Who is in the room changes with the clock too (closing time).
     {

@@ -103,3 +103,16 @@ pub fn targets_text_field(event: &KeyboardEvent) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
+
+/// Records, once per page load, how many milliseconds after navigation the
+/// kiosk became ready (`window.hirobaReadyMs`), for the cold-start benchmark.
+pub fn mark_ready() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = wasm_bindgen::JsValue::from_str("hirobaReadyMs");
+    let seen = js_sys::Reflect::has(&window, &key).unwrap_or(true);
+    if !seen {
+        let _ = js_sys::Reflect::set(&window, &key, &now_ms().into());
+    }
+}
