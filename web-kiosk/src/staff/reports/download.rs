@@ -55,7 +55,7 @@ fn offer(bytes: &[u8], file_name: &str, mime: &str) -> Result<(), JsValue> {
 
     let revoke = Closure::once_into_js(move || {
         if let Ok(revoke) = Reflect::get(&url_class, &"revokeObjectURL".into())
-            .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+            .and_then(|f| f.dyn_into::<Function>())
         {
             let _ = revoke.call1(&url_class, &url);
         }
