@@ -542,13 +542,16 @@ async fn reports_count_synced_scans_and_slips_in_the_right_brackets() {
         .json();
     assert_eq!(october["total"]["children"], json!([0, 5, 0, 0, 0, 0, 0]));
 
-    // City-wide: the administrator sees every room, and R02 adds in.
+    // City-wide: the administrator sees every room, and R02 adds in. The
+    // report reads stored documents one by one and loads none into the hub.
+    let loaded = relay.state.sync.loaded_documents();
     let answer = relay
         .get(
             "/api/staff/reports/daily?room=all&date=2026-11-24",
             Some(&admin),
         )
         .await;
+    assert_eq!(relay.state.sync.loaded_documents(), loaded);
     assert_eq!(answer.status, 200, "{}", answer.json());
     let city = answer.json();
     assert_eq!(city["scope"], "all");
@@ -637,6 +640,25 @@ async fn reports_refuse_other_rooms_and_explain_bad_queries() {
         .get("/api/staff/reports/daily?room=R01&date=2026-11-24", None)
         .await;
     assert_eq!(status(&answer), (401, "unauthorized".to_owned()));
+
+    // Damaged storage leaves that day out and says so, without failing the
+    // rest of the report.
+    let damaged = DocId::attendance(RoomId(3), date("2026-11-24"));
+    relay
+        .state
+        .store
+        .append_chunk(&damaged, b"not an automerge document")
+        .expect("write");
+    let answer = relay
+        .get(
+            "/api/staff/reports/monthly?room=all&month=2026-11",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let report = answer.json();
+    assert_eq!(report["unreadable"], json!(["attendance/R03/2026-11-24"]));
+    assert_eq!(report["total"]["groups"], 0);
     let kiosk = relay.kiosk_token("kiosk-1", RoomId(1), 9);
     let answer = relay
         .get(
