@@ -4,7 +4,8 @@
 //!
 //! * a [`DailyReport`] is computed from one room's [`DayView`] of one day;
 //! * a [`MonthlyReport`] sums one room's daily reports of a month;
-//! * a [`CityMonthlyReport`] sums every room's monthly reports;
+//! * a [`CityMonthlyReport`] sums every room's monthly reports, and a
+//!   [`CityDailyReport`] every room's daily reports of one day;
 //! * a [`YearlyReport`] sums monthly reports over a fiscal year (年度, April
 //!   to March), for one room or the whole city.
 //!
@@ -63,6 +64,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod city_day;
 mod csv;
 mod daily;
 mod period;
@@ -77,6 +79,7 @@ use crate::attendance::{DayView, Stay};
 use crate::calendar::{Date, YearMonth};
 use crate::ids::RoomId;
 
+pub use city_day::CityDailyReport;
 pub use daily::DailyReport;
 pub use period::{CityMonthlyReport, MonthlyReport, Scope, YearlyReport};
 
@@ -97,6 +100,14 @@ pub enum ReportError {
     WrongDay {
         /// The month being reported.
         expected: YearMonth,
+        /// The day of the report given.
+        found: Date,
+    },
+    /// A daily report of another day was given for a city's day.
+    #[error("report of {found} given for day {expected}")]
+    WrongDate {
+        /// The day being reported.
+        expected: Date,
         /// The day of the report given.
         found: Date,
     },

@@ -15,6 +15,7 @@
 //! * [`staff`] — staff accounts and their login;
 //! * [`device`] — pairing codes, device keys, challenge-response sessions;
 //! * [`keys`] — the trust list and signing-key rotation;
+//! * [`reports`] — usage reports (利用者実績表) from the synced attendance;
 //! * [`letter`] — the printable login letter (登録案内状);
 //! * [`credentials`], [`throttle`], [`records`], [`error`] — the parts they share.
 
@@ -28,6 +29,7 @@ pub mod issuance;
 pub mod keys;
 pub mod letter;
 pub mod records;
+pub mod reports;
 pub mod review;
 pub mod staff;
 pub mod throttle;
@@ -396,6 +398,21 @@ pub fn routes(state: Arc<RelayState>) -> Route {
             path!("api" / "staff" / "families" / String / "letter"),
             review::new_letter,
             String
+        ),
+        no_body!(
+            s,
+            get,
+            path!("api" / "staff" / "reports" / "daily").and(warp::query::<reports::ReportQuery>()),
+            reports::daily,
+            reports::ReportQuery
+        ),
+        no_body!(
+            s,
+            get,
+            path!("api" / "staff" / "reports" / "monthly")
+                .and(warp::query::<reports::ReportQuery>()),
+            reports::monthly,
+            reports::ReportQuery
         ),
         no_body!(s, get, path!("api" / "admin" / "staff"), staff::list),
         with_body!(s, post, path!("api" / "admin" / "staff"), staff::create),

@@ -122,6 +122,17 @@ impl SyncHub {
         self.lock().doc_written(doc)
     }
 
+    /// The stored chunks of `doc` (empty if nothing is stored), read as one
+    /// consistent set: every change the hub has acknowledged, and never half
+    /// of a compaction, because the hub appends and compacts only under the
+    /// lock this read takes. The lock is held for the sled read alone, so a
+    /// report reading a city's month document by document keeps at most one
+    /// of them in memory and barely delays sync.
+    pub fn stored_chunks(&self, doc: &DocId) -> Result<Vec<Vec<u8>>, StoreError> {
+        let _hub = self.lock();
+        self.inner.store.doc_chunks(doc)
+    }
+
     /// Unloads documents nobody has open and nobody used for `idle`;
     /// returns how many. The hub also does this by itself.
     pub fn unload_idle(&self, idle: Duration) -> usize {

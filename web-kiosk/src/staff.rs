@@ -2,6 +2,7 @@
 //! tablet (SPEC §3.5–3.8). Each page is a component taking [`PageProps`].
 
 pub mod live;
+pub mod reports;
 pub mod session;
 pub mod today;
 
