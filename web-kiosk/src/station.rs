@@ -112,6 +112,10 @@ impl Station {
     ) -> Result<(), String> {
         let next = chunks.iter().map(|(seq, _)| seq + 1).max().unwrap_or(0);
         self.next_seq.insert(id.clone(), next);
+        if chunks.is_empty() {
+            // Nothing stored yet: the document comes from the relay.
+            return Ok(());
+        }
         self.docs
             .load(id, chunks.into_iter().map(|(_, bytes)| bytes))
             .map_err(|e| e.to_string())?;
@@ -358,6 +362,11 @@ impl Station {
         let Some(trust) = self.docs.doc(&DocId::trust_list()) else {
             return;
         };
+        // An empty list (opened, not yet synced) cannot verify anything:
+        // the kiosk is not ready until the city's keys are here.
+        if automerge::ReadDoc::keys(trust, automerge::ROOT).next().is_none() {
+            return;
+        }
         match Verifier::from_loaded(
             self.city,
             self.room,
@@ -463,6 +472,20 @@ mod tests {
         let mut station = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk");
         let text = claims()?.sign(&key()).to_text();
         assert_eq!(station.decide(&text, at(10, 0)?), None, "no trust list yet");
+        // Nothing stored on a first run, and an opened empty list is not a list.
+        station.load(&DocId::trust_list(), Vec::new(), None)?;
+        station.open_day(at(10, 0)?.jst_date());
+        let _ = station.receive(
+            &RepoMessage::Peer {
+                sender_id: "relay".into(),
+                target_id: "kiosk".into(),
+                selected_protocol_version: "1".into(),
+                peer_metadata: None,
+            }
+            .encode(),
+        )?;
+        assert_eq!(station.decide(&text, at(10, 0)?), None, "an empty trust list is not ready");
+        station.disconnected();
 
         let mut first = vec![station.join_frame()];
         first.extend(station.open_day(at(10, 0)?.jst_date()));
