@@ -15,7 +15,7 @@ use serde_json::json;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::applications::Person;
+use super::applications::{OtherAdult, Person};
 use super::browser;
 use super::card::{CardFacts, CardPaper, card_html, kind_label};
 use super::common::{ErrorNote, api_error, input_value, jst, room_name};
@@ -84,6 +84,9 @@ pub struct FamilyDetail {
     pub guardians: Vec<Person>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// Others allowed to bring the children (e.g. grandparents).
+    #[serde(default)]
+    pub other_adults: Vec<OtherAdult>,
     pub children: Vec<ChildView>,
     pub rooms: Vec<String>,
     #[serde(default)]
@@ -543,6 +546,10 @@ fn family_page(props: &FamilyPageProps) -> Html {
         .guardians
         .iter()
         .map(|g| html! { <li>{ format!("{}（{}）", g.name, g.kana) }</li> });
+    let others = family
+        .other_adults
+        .iter()
+        .map(|o| html! { <li>{ format!("{}（{}）", o.name, o.relationship) }</li> });
     let children = family.children.iter().map(|c| {
         let has_card = family
             .cards
@@ -599,6 +606,9 @@ fn family_page(props: &FamilyPageProps) -> Html {
             <dl class="staff-facts">
                 <dt>{ lang.pick("保護者", "Guardians") }</dt><dd><ul>{ for guardians }</ul></dd>
                 <dt>{ lang.pick("子ども", "Children") }</dt><dd><ul>{ for children }</ul></dd>
+                if !family.other_adults.is_empty() {
+                    <dt>{ lang.pick("送迎できる方", "Others who may bring the children") }</dt><dd><ul>{ for others }</ul></dd>
+                }
                 <dt>{ lang.pick("電話番号", "Phone") }</dt><dd>{ family.phone.clone().unwrap_or_else(|| "—".to_owned()) }</dd>
                 <dt>{ lang.pick("登録ルーム", "Rooms") }</dt>
                 <dd>{ if family.rooms.is_empty() { lang.pick("未登録（本登録の前）", "None yet").to_owned() } else { rooms_of(&family.rooms) } }</dd>
