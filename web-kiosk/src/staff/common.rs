@@ -31,7 +31,22 @@ pub fn error_note(props: &ErrorNoteProps) -> Html {
 
 /// An [`ApiError`] as an [`ErrorNote`].
 pub fn api_error(lang: Lang, error: &ApiError) -> Html {
-    html! { <ErrorNote {lang} ja={error.message_ja()} en={error.message_en()} /> }
+    let (ja, en) = error_words(error);
+    html! { <ErrorNote {lang} {ja} {en} /> }
+}
+
+/// The words of an error on a staff page. A session that ended while the
+/// page was open (12 hours, or a log-out elsewhere) says what to do, since
+/// the relay's "please log in" alone leaves staff looking for a login form.
+pub fn error_words(error: &ApiError) -> (String, String) {
+    match error {
+        ApiError::Relay(e) if e.status == 401 => (
+            "ログインの有効期限が切れました。「ログアウト」を押して、もう一度ログインしてください。"
+                .to_owned(),
+            "Your login has expired. Press \"Log out\" and log in again.".to_owned(),
+        ),
+        other => (other.message_ja(), other.message_en()),
+    }
 }
 
 /// Unix seconds as Japan time, `2026-11-25 10:32`.
@@ -56,6 +71,30 @@ pub fn room_name(config: Option<&crate::services::api::Config>, id: &str, lang: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ended_session_says_to_log_in_again() {
+        use crate::services::api::RelayError;
+        let error = |status| {
+            ApiError::Relay(RelayError {
+                status,
+                code: "x".to_owned(),
+                message: "relay words".to_owned(),
+                message_ja: Some("中継の言葉".to_owned()),
+                fields: Default::default(),
+                retry_after_seconds: None,
+            })
+        };
+        assert!(error_words(&error(401)).0.contains("もう一度ログイン"));
+        assert_eq!(error_words(&error(404)).1, "relay words");
+        assert_eq!(
+            error_words(&ApiError::Network),
+            (
+                ApiError::Network.message_ja(),
+                ApiError::Network.message_en()
+            )
+        );
+    }
 
     #[test]
     fn times_are_japan_time() {
