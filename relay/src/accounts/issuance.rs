@@ -1,5 +1,7 @@
 //! Per-room registration (本登録) and the family's passes: the app pass,
-//! its reissue, and printed cards (a family card, a card per child).
+//! its reissue, printed cards (a family card, a card per child) and
+//! outright revocation. The guardian's routes live here; the staff
+//! console's (`staff_families`) call the same functions.
 //!
 //! Every pass change happens under the issuer's write lock, so two
 //! requests for one family never sign the same serial, and the revocations
