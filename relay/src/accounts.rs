@@ -13,6 +13,8 @@
 //! * [`family`] — the family account: guardian login, password change;
 //! * [`issuance`] — per-room registration, the pass, reissue, printed cards;
 //! * [`staff`] — staff accounts and their login;
+//! * [`staff_families`] — the staff console's family search, family view
+//!   and pass actions (reissue, cards, revoke);
 //! * [`device`] — pairing codes, device keys, challenge-response sessions;
 //! * [`keys`] — the trust list and signing-key rotation;
 //! * [`reports`] — usage reports (利用者実績表) from the synced attendance;
@@ -32,6 +34,7 @@ pub mod records;
 pub mod reports;
 pub mod review;
 pub mod staff;
+pub mod staff_families;
 pub mod throttle;
 
 use std::net::{IpAddr, SocketAddr};
@@ -413,6 +416,42 @@ pub fn routes(state: Arc<RelayState>) -> Route {
                 .and(warp::query::<reports::ReportQuery>()),
             reports::monthly,
             reports::ReportQuery
+        ),
+        no_body!(
+            s,
+            get,
+            path!("api" / "staff" / "families").and(warp::query::<staff_families::SearchQuery>()),
+            staff_families::search,
+            staff_families::SearchQuery
+        ),
+        no_body!(
+            s,
+            get,
+            path!("api" / "staff" / "families" / String),
+            staff_families::show,
+            String
+        ),
+        no_body!(
+            s,
+            post,
+            path!("api" / "staff" / "families" / String / "pass" / "reissue"),
+            staff_families::reissue_pass,
+            String
+        ),
+        with_body!(
+            s,
+            post,
+            path!("api" / "staff" / "families" / String / "cards"),
+            staff_families::issue_card,
+            String
+        ),
+        no_body!(
+            s,
+            post,
+            path!("api" / "staff" / "families" / String / "passes" / String / "revoke")
+                .map(|family: String, pass: String| (family, pass)),
+            staff_families::revoke,
+            (String, String)
         ),
         no_body!(s, get, path!("api" / "admin" / "staff"), staff::list),
         with_body!(s, post, path!("api" / "admin" / "staff"), staff::create),

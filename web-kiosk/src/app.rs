@@ -23,12 +23,51 @@ use crate::services::browser::{
 };
 use crate::services::idb::Idb;
 use crate::services::sound;
+use crate::staff::StaffConsole;
+use crate::staff::browser::{self as staff_browser, HashListener};
+use crate::staff::route::is_staff_hash;
 use crate::state::{Action, KioskState, Lang, Panel, Phase, WedgeBuffer, selection};
 
 type Shared<T> = Rc<RefCell<Option<T>>>;
 
+/// The app: the staff console when the address is `#/staff…`, the kiosk
+/// otherwise. The kiosk keeps running (and syncing) behind the console.
 #[function_component(App)]
 pub fn app() -> Html {
+    let staff = use_state(|| is_staff_hash(&staff_browser::hash()));
+    let lang = use_state(|| Lang::Ja);
+    {
+        let staff = staff.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                HashListener::new(move |_| staff.set(is_staff_hash(&staff_browser::hash())));
+            move || drop(listener)
+        });
+    }
+    let on_toggle_lang = {
+        let lang = lang.clone();
+        Callback::from(move |()| lang.set(lang.toggled()))
+    };
+    html! {
+        <>
+            if *staff {
+                <StaffConsole lang={*lang} on_toggle_lang={on_toggle_lang.clone()} />
+            }
+            <Kiosk hidden={*staff} lang={*lang} {on_toggle_lang} />
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq, Debug)]
+struct KioskProps {
+    /// The staff console is showing: keep running, draw nothing.
+    hidden: bool,
+    lang: Lang,
+    on_toggle_lang: Callback<()>,
+}
+
+#[function_component(Kiosk)]
+fn kiosk(props: &KioskProps) -> Html {
     let state = use_reducer(KioskState::default);
     let runtime: Shared<Rc<Runtime>> = use_mut_ref(|| None);
     let idb: Shared<Idb> = use_mut_ref(|| None);
@@ -50,7 +89,7 @@ pub fn app() -> Html {
         });
     }
 
-    use_effect_with(state.lang, |lang| set_document_lang(lang.code()));
+    use_effect_with(props.lang, |lang| set_document_lang(lang.code()));
     use_effect_with(state.phase_name(), |phase| {
         if *phase == "ready" {
             mark_ready();
@@ -97,6 +136,7 @@ pub fn app() -> Html {
                     || e.ctrl_key()
                     || e.alt_key()
                     || e.meta_key()
+                    || is_staff_hash(&staff_browser::hash())
                 {
                     return;
                 }
@@ -188,10 +228,7 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |n| dispatch.dispatch(Action::SetGuardians(n)))
     };
-    let on_toggle_lang = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |()| dispatch.dispatch(Action::ToggleLang))
-    };
+    let on_toggle_lang = props.on_toggle_lang.clone();
     let on_enrol = {
         let dispatch = state.dispatcher();
         let (runtime, idb) = (runtime.clone(), idb.clone());
@@ -221,7 +258,10 @@ pub fn app() -> Html {
         }
     });
 
-    let lang = state.lang;
+    let lang = props.lang;
+    if props.hidden {
+        return html! {};
+    }
     let (room_name, room_attr, health) = match &state.phase {
         Phase::Running { room_ja, room_en } => (
             lang.pick(room_ja, room_en).to_owned(),
@@ -278,6 +318,7 @@ pub fn app() -> Html {
                 } }
             </main>
             <footer class="footer">
+                <a id="staff-link" class="staff-link" href="#/staff">{ lang.pick("スタッフ", "Staff") }</a>
                 <span>{ lang.pick("パスはこの端末で確認し、記録はこの端末に保存してから送信します（オフラインでも使えます）",
                     "Passes are checked and visits stored on this device first, so it works offline") }</span>
             </footer>
@@ -313,7 +354,11 @@ fn started(
             *runtime.borrow_mut() = Some(rt);
             dispatch.dispatch(Action::Phase(Phase::Running { room_ja, room_en }));
         }
-        Ok(Boot::StaffDevice) => dispatch.dispatch(Action::Phase(Phase::StaffDevice)),
+        Ok(Boot::StaffDevice) => {
+            // A staff PC opens the console.
+            staff_browser::set_hash("#/staff");
+            dispatch.dispatch(Action::Phase(Phase::StaffDevice));
+        }
         Err(runtime::BootError::Api(e)) if idb.borrow().is_some() => {
             // A failed enrolment: back to the form, with the relay's words.
             dispatch.dispatch(Action::Phase(Phase::Enrol {

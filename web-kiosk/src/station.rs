@@ -364,7 +364,10 @@ impl Station {
         };
         // An empty list (opened, not yet synced) cannot verify anything:
         // the kiosk is not ready until the city's keys are here.
-        if automerge::ReadDoc::keys(trust, automerge::ROOT).next().is_none() {
+        if automerge::ReadDoc::keys(trust, automerge::ROOT)
+            .next()
+            .is_none()
+        {
             return;
         }
         match Verifier::from_loaded(
@@ -484,7 +487,11 @@ mod tests {
             }
             .encode(),
         )?;
-        assert_eq!(station.decide(&text, at(10, 0)?), None, "an empty trust list is not ready");
+        assert_eq!(
+            station.decide(&text, at(10, 0)?),
+            None,
+            "an empty trust list is not ready"
+        );
         station.disconnected();
 
         let mut first = vec![station.join_frame()];

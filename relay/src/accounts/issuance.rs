@@ -1,5 +1,7 @@
 //! Per-room registration (本登録) and the family's passes: the app pass,
-//! its reissue, and printed cards (a family card, a card per child).
+//! its reissue, printed cards (a family card, a card per child) and
+//! outright revocation. The guardian's routes live here; the staff
+//! console's (`staff_families`) call the same functions.
 //!
 //! Every pass change happens under the issuer's write lock, so two
 //! requests for one family never sign the same serial, and the revocations
@@ -94,6 +96,20 @@ pub fn revoke_below(
     Ok(())
 }
 
+/// The revocations as kiosks will see them after their next sync.
+pub(super) fn current_revocations(
+    state: &RelayState,
+) -> Result<hiroba_engine::trust::Revocations, AccountError> {
+    let store: &Store = &state.store;
+    let doc = load_doc(store, &DocId::revocations(), relay_actor(store)?)?;
+    hiroba_engine::trust::Revocations::load(&doc).map_err(|e| {
+        AccountError::Issue(IssueError::Damaged {
+            what: "revocations",
+            reason: e.to_string(),
+        })
+    })
+}
+
 /// The pass request for `family` of `kind` (and `child` for a child card).
 fn request_for(family: &Family, kind: PassKind, child: Option<usize>) -> PassRequest {
     let births = |children: &mut dyn Iterator<Item = &super::application::Child>| {
@@ -117,8 +133,10 @@ fn request_for(family: &Family, kind: PassKind, child: Option<usize>) -> PassReq
 
 /// Which of a family's passes an operation changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
+pub(super) enum Target {
+    /// The pass shown in the parent app.
     App,
+    /// A printed card: the family card, or a child's card with its index.
     Card(PassKind, Option<usize>),
 }
 
@@ -134,7 +152,8 @@ fn current(family: &Family, target: Target) -> Option<&IssuedPass> {
 
 /// Signs the target pass anew (first issue, or serial + 1 revoking the
 /// old serials) with `rooms` as the family's rooms, and stores it.
-fn sign_and_store(
+/// Shared by the guardian's own routes and the staff console's.
+pub(super) fn sign_and_store(
     state: &RelayState,
     family_id: &hiroba_engine::ids::FamilyId,
     rooms: Option<Vec<RoomId>>,
@@ -299,9 +318,27 @@ struct CardForm {
 /// issuing one that exists reissues it (the old card is revoked).
 pub async fn issue_card(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
     let family_id = ctx.guardian()?;
-    let form: CardForm = parse(&body)?;
-    let family = family::load(&ctx.accounts().tree, &family_id)?;
-    let target = match (form.kind.as_str(), form.child) {
+    issue_card_for(&ctx, &family_id, &body).await
+}
+
+/// Issues (or reissues) the card the JSON `body` asks for to `family_id`
+/// and answers it; the caller has checked who may do so.
+pub(super) async fn issue_card_for(
+    ctx: &Ctx,
+    family_id: &hiroba_engine::ids::FamilyId,
+    body: &[u8],
+) -> Result<Response, AccountError> {
+    let form: CardForm = parse(body)?;
+    let family = family::load(&ctx.accounts().tree, family_id)?;
+    let target = card_target(&form, &family)?;
+    let card = sign_and_store(&ctx.state, family_id, None, target, ctx.now)?;
+    ctx.state.store.flush().await?;
+    Ok(json(StatusCode::CREATED, &pass_view(&card)))
+}
+
+/// Which card a card form asks for, checked against the family's children.
+fn card_target(form: &CardForm, family: &Family) -> Result<Target, AccountError> {
+    Ok(match (form.kind.as_str(), form.child) {
         ("family", _) => Target::Card(PassKind::FamilyCard, None),
         ("child", Some(i)) if i < family.children.len() => {
             Target::Card(PassKind::ChildCard, Some(i))
@@ -321,10 +358,56 @@ pub async fn issue_card(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountErro
                 ),
             )])));
         }
-    };
-    let card = sign_and_store(&ctx.state, &family_id, None, target, ctx.now)?;
-    ctx.state.store.flush().await?;
-    Ok(json(StatusCode::CREATED, &pass_view(&card)))
+    })
+}
+
+/// Revokes one of a family's passes outright: every serial up to and
+/// including the current one goes into the revocations document, then the
+/// pass leaves the family record, so a later issue of that kind starts a
+/// fresh pass id. Runs under the issuer's write lock like every pass
+/// change; a crash between the two steps leaves the family pointing at a
+/// pass kiosks already refuse, and retrying finishes the job.
+pub(super) fn revoke_pass(
+    state: &RelayState,
+    family_id: &hiroba_engine::ids::FamilyId,
+    pass_id: PassId,
+) -> Result<IssuedPass, AccountError> {
+    let issuer = state
+        .issuer
+        .write()
+        .map_err(|_| AccountError::Internal("issuer lock poisoned".to_owned()))?;
+    let tree = &state.accounts.tree;
+    let family = family::load(tree, family_id)?;
+    let pass = family
+        .app_pass
+        .iter()
+        .chain(family.cards.iter())
+        .find(|p| p.pass_id == pass_id)
+        .cloned()
+        .ok_or(AccountError::NotFound { code: "no_pass" })?;
+    let lowest_valid = pass
+        .serial
+        .checked_add(1)
+        .ok_or_else(|| AccountError::Internal("serial overflow".to_owned()))?;
+    revoke_below(state, pass_id, lowest_valid)?;
+    let record_key = family::key(family_id);
+    records::transact(tree, |tx| {
+        let Some(mut family) = records::tx_get::<Family>(tx, &record_key)? else {
+            return records::abort(AccountError::NotFound { code: "no_family" });
+        };
+        if family
+            .app_pass
+            .as_ref()
+            .is_some_and(|p| p.pass_id == pass_id)
+        {
+            family.app_pass = None;
+        }
+        family.cards.retain(|c| c.pass_id != pass_id);
+        records::tx_put(tx, &record_key, &family)
+    })?;
+    drop(issuer);
+    tracing::info!(family = %family_id, kind = ?pass.kind, serial = pass.serial, "pass revoked");
+    Ok(pass)
 }
 
 #[cfg(test)]

@@ -66,9 +66,15 @@ async fn main() -> anyhow::Result<()> {
     // Benchmarks of a refusal would be fast and meaningless: check first.
     let verdict = browser
         .client
-        .execute("return window.hiroba.verify_code(arguments[0]);", vec![json!(text)])
+        .execute(
+            "return window.hiroba.verify_code(arguments[0]);",
+            vec![json!(text)],
+        )
         .await?;
-    anyhow::ensure!(verdict == json!("accepted"), "the pass is not accepted: {verdict}");
+    anyhow::ensure!(
+        verdict == json!("accepted"),
+        "the pass is not accepted: {verdict}"
+    );
     let mut verify_ms = Vec::new();
     for _ in 0..5 {
         let ms = browser
@@ -152,7 +158,10 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..7 {
         browser.client.refresh().await?;
         hiroba_tests::kiosk::wait_ready(&browser).await?;
-        let ready = browser.client.execute("return window.hirobaReadyMs;", vec![]).await?;
+        let ready = browser
+            .client
+            .execute("return window.hirobaReadyMs;", vec![])
+            .await?;
         cold_ms.push(ready.as_f64().unwrap_or(f64::NAN));
     }
     let worst = cold_ms.iter().copied().fold(f64::NAN, f64::max);

@@ -4,11 +4,11 @@ use std::rc::Rc;
 
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::lang::Lang;
-use serde::Deserialize;
-use yew::Properties;
+use serde::{Deserialize, Serialize};
+use yew::{AttrValue, Properties};
 
 /// A staff member's role (docs/API.md, `POST /api/staff/login`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// City administrator: every room, applications, devices, city reports.
@@ -17,8 +17,9 @@ pub enum StaffRole {
     RoomStaff,
 }
 
-/// A staff session, as `POST /api/staff/login` answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// A staff session, as `POST /api/staff/login` answers it (and as the
+/// console keeps it in the tab's `sessionStorage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffSession {
     /// The bearer token for every staff API call and the sync endpoint.
     pub token: String,
@@ -45,6 +46,10 @@ impl StaffSession {
 pub struct PageProps {
     pub session: Rc<StaffSession>,
     pub lang: Lang,
+    /// What follows the tab in the URL hash (`#/staff/families/<rest>`),
+    /// e.g. the family a page should open; empty when nothing does.
+    #[prop_or_default]
+    pub rest: AttrValue,
 }
 
 #[cfg(test)]
@@ -65,5 +70,10 @@ mod tests {
         )
         .expect("parses");
         assert!(admin.may_manage(RoomId(7)));
+        let stored = serde_json::to_string(&admin).expect("serializes");
+        assert_eq!(
+            serde_json::from_str::<StaffSession>(&stored).ok(),
+            Some(admin)
+        );
     }
 }

@@ -1,0 +1,438 @@
+//! The staff console's shell: the login form, then a tab bar over the
+//! pages, with the place kept in the URL hash (`#/staff/families`) and the
+//! session in the tab's `sessionStorage`, so a reload keeps both and
+//! closing the tab forgets the login.
+
+use std::rc::Rc;
+
+use hiroba_engine::lang::Lang;
+use serde_json::json;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::applications::Applications;
+use super::browser::{self, HashListener};
+use super::common::{ErrorNote, input_value};
+use super::devices::Devices;
+use super::families::Families;
+use super::reports::ReportsPage;
+use super::route::{StaffRoute, href, parse_hash};
+use super::session::{PageProps, StaffSession};
+use super::today::TodayPage;
+use crate::services::api::{self, ApiError, Method};
+
+/// One tab of the console: its hash segment, its label and its page.
+#[derive(Debug)]
+pub struct Tab {
+    /// `#/staff/<path>`.
+    pub path: &'static str,
+    pub ja: &'static str,
+    pub en: &'static str,
+    /// Shown to administrators only.
+    pub admin_only: bool,
+    pub page: fn(PageProps) -> Html,
+}
+
+/// The console's tabs, in the order they are shown. Adding a page is one
+/// line here (the first tab a person may see is where the console opens).
+pub const TABS: &[Tab] = &[
+    Tab {
+        path: "today",
+        ja: "今日の受付",
+        en: "Today",
+        admin_only: false,
+        page: |p| html! { <TodayPage ..p /> },
+    },
+    Tab {
+        path: "applications",
+        ja: "申請の審査",
+        en: "Applications",
+        admin_only: false,
+        page: |p| html! { <Applications ..p /> },
+    },
+    Tab {
+        path: "families",
+        ja: "家族・パス",
+        en: "Families",
+        admin_only: false,
+        page: |p| html! { <Families ..p /> },
+    },
+    Tab {
+        path: "reports",
+        ja: "利用者実績表",
+        en: "Reports",
+        admin_only: false,
+        page: |p| html! { <ReportsPage ..p /> },
+    },
+    Tab {
+        path: "devices",
+        ja: "端末",
+        en: "Devices",
+        admin_only: true,
+        page: |p| html! { <Devices ..p /> },
+    },
+];
+
+/// The tabs `session` may open.
+pub fn visible_tabs(session: &StaffSession) -> impl Iterator<Item = &'static Tab> + '_ {
+    TABS.iter().filter(|t| !t.admin_only || session.is_admin())
+}
+
+/// The tab a route opens for `session`: the one it names if allowed,
+/// otherwise the first allowed tab.
+pub fn tab_for<'a>(route: &StaffRoute, session: &StaffSession) -> Option<&'a Tab> {
+    visible_tabs(session)
+        .find(|t| t.path == route.tab)
+        .or_else(|| visible_tabs(session).next())
+}
+
+/// A failed login in words: throttling says how long to wait; everything
+/// else is the relay's own message.
+pub fn login_error_words(error: &ApiError) -> (String, String) {
+    match error {
+        ApiError::Relay(e) if e.code == "too_many_attempts" => {
+            let seconds = e.retry_after_seconds.unwrap_or(60);
+            let (ja, en) = if seconds < 60 {
+                (format!("{seconds}秒"), format!("{seconds} seconds"))
+            } else {
+                let minutes = seconds.div_ceil(60);
+                (format!("{minutes}分"), format!("{minutes} minute(s)"))
+            };
+            (
+                format!(
+                    "ログインの失敗が続いたため、しばらくログインできません。{ja}ほど待ってから、もう一度お試しください。"
+                ),
+                format!("Too many failed logins. Please wait {en} and try again."),
+            )
+        }
+        other => (other.message_ja(), other.message_en()),
+    }
+}
+
+#[derive(Properties, PartialEq, Debug)]
+pub struct StaffConsoleProps {
+    pub lang: Lang,
+    pub on_toggle_lang: Callback<()>,
+}
+
+fn stored_session() -> Option<Rc<StaffSession>> {
+    browser::load_session()
+        .and_then(|json| serde_json::from_str::<StaffSession>(&json).ok())
+        .map(Rc::new)
+}
+
+#[function_component(StaffConsole)]
+pub fn staff_console(props: &StaffConsoleProps) -> Html {
+    let lang = props.lang;
+    let session = use_state(stored_session);
+    let route = use_state(|| parse_hash(&browser::hash()).unwrap_or_default());
+    // Why the login form is showing again, if it is not the first time.
+    let notice = use_state(|| None::<(&'static str, &'static str)>);
+
+    {
+        let route = route.clone();
+        use_effect_with((), move |_| {
+            let listener = HashListener::new(move |_| {
+                if let Some(r) = parse_hash(&browser::hash()) {
+                    route.set(r);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    use_effect_with(lang, |lang| {
+        crate::services::browser::set_document_lang(lang.code())
+    });
+
+    // A session kept from before a reload may have ended meanwhile (12 h,
+    // or logged out elsewhere): ask the relay once.
+    {
+        let session = session.clone();
+        let notice = notice.clone();
+        let token = session.as_ref().map(|s| s.token.clone());
+        use_effect_with(token, move |token| {
+            if let Some(token) = token.clone() {
+                spawn_local(async move {
+                    let me: Result<serde_json::Value, ApiError> =
+                        api::request_json(Method::Get, "/api/me", Some(&token), None::<&()>).await;
+                    if let Err(ApiError::Relay(e)) = me {
+                        if e.status == 401 || e.status == 403 {
+                            browser::clear_session();
+                            session.set(None);
+                            notice.set(Some((
+                                "ログインの有効期限が切れました。もう一度ログインしてください。",
+                                "Your login has expired. Please log in again.",
+                            )));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    let on_login = {
+        let session = session.clone();
+        let notice = notice.clone();
+        Callback::from(move |s: StaffSession| {
+            if let Ok(json) = serde_json::to_string(&s) {
+                browser::save_session(&json);
+            }
+            notice.set(None);
+            session.set(Some(Rc::new(s)));
+        })
+    };
+    let on_logout = {
+        let session = session.clone();
+        let notice = notice.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = session.as_ref() {
+                let token = s.token.clone();
+                // The session ends here whatever the relay answers; the
+                // relay forgets the token too when it is reachable.
+                spawn_local(async move {
+                    let _: Result<serde_json::Value, ApiError> =
+                        api::request_json(Method::Post, "/api/logout", Some(&token), None::<&()>)
+                            .await;
+                });
+            }
+            browser::clear_session();
+            session.set(None);
+            notice.set(Some(("ログアウトしました。", "You have logged out.")));
+        })
+    };
+    let on_lang = props.on_toggle_lang.reform(|_: MouseEvent| ());
+    let (switch_label, switch_lang) = match lang {
+        Lang::Ja => ("English", "en"),
+        Lang::En => ("日本語", "ja"),
+    };
+
+    let body = match session.as_ref() {
+        None => html! {
+            <LoginForm {lang} {on_login} notice={*notice} />
+        },
+        Some(s) => {
+            let current = tab_for(&route, s);
+            let tabs = visible_tabs(s).map(|t| {
+                let active = current.is_some_and(|c| c.path == t.path);
+                html! {
+                    <li>
+                        <a class={classes!("staff-tab", active.then_some("active"))}
+                           href={href(t.path, "")}
+                           aria-current={active.then_some("page")}>
+                            { lang.pick(t.ja, t.en) }
+                        </a>
+                    </li>
+                }
+            });
+            let rest = if current.is_some_and(|c| c.path == route.tab) {
+                AttrValue::from(route.rest.clone())
+            } else {
+                AttrValue::default()
+            };
+            let page = current.map(|t| {
+                (t.page)(PageProps {
+                    session: s.clone(),
+                    lang,
+                    rest,
+                })
+            });
+            let role = if s.is_admin() {
+                lang.pick("管理者", "Administrator").to_owned()
+            } else {
+                let room = s.room.map(|r| r.to_string()).unwrap_or_default();
+                format!("{} {room}", lang.pick("ルーム職員", "Room staff"))
+            };
+            html! {
+                <>
+                    <div class="staff-who">
+                        <span>{ s.display_name.clone() }</span>
+                        <span class="staff-role">{ role }</span>
+                        <button type="button" class="staff-button" onclick={on_logout}>
+                            { lang.pick("ログアウト", "Log out") }
+                        </button>
+                    </div>
+                    <nav class="staff-tabs" aria-label={lang.pick("メニュー", "Menu")}>
+                        <ul>{ for tabs }</ul>
+                    </nav>
+                    <main class="staff-main">{ page.unwrap_or_default() }</main>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <div id="staff-console" class="staff-console" data-logged-in={session.is_some().to_string()}>
+            <link rel="stylesheet" href="./staff.css" />
+            <header class="staff-top">
+                <h1>{ lang.pick("こどもルーム 職員画面", "Children's rooms — staff console") }</h1>
+                <button id="staff-lang" class="staff-button lang" type="button" lang={switch_lang} onclick={on_lang}>
+                    { switch_label }
+                </button>
+            </header>
+            { body }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq, Debug)]
+struct LoginFormProps {
+    lang: Lang,
+    on_login: Callback<StaffSession>,
+    notice: Option<(&'static str, &'static str)>,
+}
+
+#[function_component(LoginForm)]
+fn login_form(props: &LoginFormProps) -> Html {
+    let lang = props.lang;
+    let login_id = use_state(String::new);
+    let password = use_state(String::new);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<(String, String)>);
+
+    let onsubmit = {
+        let (login_id, password, busy, error) = (
+            login_id.clone(),
+            password.clone(),
+            busy.clone(),
+            error.clone(),
+        );
+        let on_login = props.on_login.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            if login_id.trim().is_empty() || password.is_empty() {
+                error.set(Some((
+                    "ログインIDとパスワードを入力してください。".to_owned(),
+                    "Enter your login ID and password.".to_owned(),
+                )));
+                return;
+            }
+            busy.set(true);
+            let body = json!({ "login_id": login_id.trim(), "password": *password });
+            let (busy, error, on_login, password) = (
+                busy.clone(),
+                error.clone(),
+                on_login.clone(),
+                password.clone(),
+            );
+            spawn_local(async move {
+                let answer: Result<StaffSession, ApiError> =
+                    api::request_json(Method::Post, "/api/staff/login", None, Some(&body)).await;
+                busy.set(false);
+                match answer {
+                    Ok(session) => {
+                        error.set(None);
+                        on_login.emit(session);
+                    }
+                    Err(e) => {
+                        password.set(String::new());
+                        error.set(Some(login_error_words(&e)));
+                    }
+                }
+            });
+        })
+    };
+
+    html! {
+        <main class="staff-main staff-login">
+            <form class="staff-form" {onsubmit}>
+                <h2>{ lang.pick("職員ログイン", "Staff login") }</h2>
+                if let Some((ja, en)) = props.notice {
+                    <p class="staff-notice" role="status">{ lang.pick(ja, en) }</p>
+                }
+                <label for="staff-login-id">{ lang.pick("ログインID", "Login ID") }</label>
+                <input id="staff-login-id" type="text" autocomplete="username" autocapitalize="off"
+                       spellcheck="false" value={(*login_id).clone()}
+                       oninput={let s = login_id.clone(); Callback::from(move |e: InputEvent| s.set(input_value(&e)))} />
+                <label for="staff-password">{ lang.pick("パスワード", "Password") }</label>
+                <input id="staff-password" type="password" autocomplete="current-password"
+                       value={(*password).clone()}
+                       oninput={let s = password.clone(); Callback::from(move |e: InputEvent| s.set(input_value(&e)))} />
+                if let Some((ja, en)) = &*error {
+                    <ErrorNote {lang} ja={ja.clone()} en={en.clone()} />
+                }
+                <button id="staff-login-submit" type="submit" class="staff-button primary" disabled={*busy}>
+                    { if *busy { lang.pick("確認中…", "Checking…") } else { lang.pick("ログイン", "Log in") } }
+                </button>
+            </form>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::api::RelayError;
+    use crate::staff::session::StaffRole;
+
+    fn session(role: StaffRole) -> StaffSession {
+        StaffSession {
+            token: "t".to_owned(),
+            login_id: "x".to_owned(),
+            display_name: "x".to_owned(),
+            role,
+            room: None,
+        }
+    }
+
+    fn route(tab: &str) -> StaffRoute {
+        StaffRoute {
+            tab: tab.to_owned(),
+            rest: String::new(),
+        }
+    }
+
+    #[test]
+    fn devices_are_for_administrators_and_unknown_tabs_open_the_first() {
+        let staff = session(StaffRole::RoomStaff);
+        let admin = session(StaffRole::Administrator);
+        let paths = |s: &StaffSession| visible_tabs(s).map(|t| t.path).collect::<Vec<_>>();
+        assert_eq!(paths(&staff), ["applications", "families"]);
+        assert_eq!(paths(&admin), ["applications", "families", "devices"]);
+        assert_eq!(
+            tab_for(&route("devices"), &admin).map(|t| t.path),
+            Some("devices")
+        );
+        assert_eq!(
+            tab_for(&route("devices"), &staff).map(|t| t.path),
+            Some("applications")
+        );
+        assert_eq!(
+            tab_for(&route(""), &staff).map(|t| t.path),
+            Some("applications")
+        );
+        assert_eq!(
+            tab_for(&route("families"), &staff).map(|t| t.path),
+            Some("families")
+        );
+    }
+
+    fn relay_error(code: &str, retry: Option<u64>) -> ApiError {
+        ApiError::Relay(RelayError {
+            status: 429,
+            code: code.to_owned(),
+            message: "en words".to_owned(),
+            message_ja: Some("日本語".to_owned()),
+            fields: Default::default(),
+            retry_after_seconds: retry,
+        })
+    }
+
+    #[test]
+    fn throttled_logins_say_how_long_to_wait() {
+        let (ja, en) = login_error_words(&relay_error("too_many_attempts", Some(30)));
+        assert!(
+            ja.contains("30秒") && en.contains("30 seconds"),
+            "{ja} {en}"
+        );
+        let (ja, en) = login_error_words(&relay_error("too_many_attempts", Some(61)));
+        assert!(ja.contains("2分") && en.contains("2 minute"), "{ja} {en}");
+        assert_eq!(
+            login_error_words(&relay_error("bad_credentials", None)),
+            ("日本語".to_owned(), "en words".to_owned())
+        );
+    }
+}
