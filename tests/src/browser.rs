@@ -31,7 +31,14 @@ impl Drop for DriverGuard {
             .stderr(Stdio::null())
             .status();
         let _ = self.0.kill();
-        let _ = self.0.wait();
+        // Reap it, but never wait on a driver that does not die.
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            match self.0.try_wait() {
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                _ => break,
+            }
+        }
     }
 }
 
@@ -61,8 +68,16 @@ impl Browser {
     /// `extra_args` (e.g. a fake camera).
     pub async fn start(extra_args: &[String]) -> anyhow::Result<Browser> {
         let port = free_port()?;
-        let driver = Command::new(chromedriver())
-            .arg(format!("--port={port}"))
+        let mut command = Command::new(chromedriver());
+        command.arg(format!("--port={port}"));
+        // `HIROBA_CHROMEDRIVER_LOG=/tmp/cd.log` keeps chromedriver's verbose
+        // log, for a browser test that stalls.
+        if let Some(log) = std::env::var_os("HIROBA_CHROMEDRIVER_LOG") {
+            command
+                .arg("--verbose")
+                .arg(format!("--log-path={}", PathBuf::from(log).display()));
+        }
+        let driver = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -157,7 +172,9 @@ impl Browser {
     /// Ends the session and stops chromedriver.
     pub async fn close(self) -> anyhow::Result<()> {
         let Browser { client, driver, .. } = self;
-        let _ = client.close().await;
+        // Chromium sometimes never answers the session's end (seen after
+        // the staff console's pages); the driver guard kills it anyway.
+        let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         drop(driver);
         Ok(())
     }

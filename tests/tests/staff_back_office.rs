@@ -1,0 +1,193 @@
+//! The staff console's back office in headless Chromium against a real
+//! relay, as an administrator: approve an application and read its login
+//! letter, find the new family, create a pairing code and enrol a kiosk of
+//! another room with it.
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+use hiroba_tests::kiosk::{WAIT, step, wait_attr, wait_ready};
+use hiroba_tests::{Browser, TestRelay, poll};
+use serde_json::json;
+
+/// Submits the public application form's JSON from the page.
+const APPLY: &str = r#"
+const [done] = arguments;
+fetch('/api/applications', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({
+    submission_id: 'browser-test-0001',
+    guardians: [{ name: '試験 花子', kana: 'しけん はなこ' }],
+    address: 'ひろば市中央1-2-3',
+    phone: '090-1234-5678',
+    email: 'hanako@example.jp',
+    children: [{ name: '試験 太郎', kana: 'しけん たろう', birth_date: '2024-08-15' }],
+    other_adults: [],
+    consent: true,
+  }),
+}).then(async (r) => done({ status: r.status, body: await r.json() }))
+  .catch((e) => done({ status: 0, body: String(e) }));
+"#;
+
+async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let browser = Browser::start(&[]).await?;
+    browser.client.goto(&relay.url("/kiosk/#/staff")).await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
+    let applied = browser.client.execute_async(APPLY, vec![]).await?;
+    assert_eq!(applied["status"], json!(201), "application: {applied}");
+    let receipt = applied["body"]["receipt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!receipt.is_empty(), "a receipt number: {applied}");
+
+    step("logging in as the administrator");
+    browser
+        .client
+        .find(Locator::Css("#staff-login-id"))
+        .await?
+        .send_keys("admin")
+        .await?;
+    let password = browser.client.find(Locator::Css("#staff-password")).await?;
+    password
+        .send_keys(&format!("demo-admin-2026{}", char::from(Key::Enter)))
+        .await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "true").await?;
+
+    step("approving the application");
+    browser
+        .client
+        .goto(&relay.url("/kiosk/#/staff/applications"))
+        .await?;
+    let row = format!("//tr[td[contains(., '{receipt}')]]//button");
+    poll("the application to be listed", WAIT, || async {
+        match browser.client.find(Locator::XPath(&row)).await {
+            Ok(button) => {
+                button.click().await?;
+                Ok(Some(()))
+            }
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    click(&browser, "button.approve").await?;
+    browser.client.accept_alert().await?;
+    poll("the login letter", WAIT, || async {
+        Ok(browser
+            .text("#letter-password")
+            .await?
+            .filter(|t| !t.trim().is_empty()))
+    })
+    .await?;
+    let login_id = browser.text("#letter-login-id").await?.unwrap_or_default();
+    assert!(
+        login_id.contains("HB-"),
+        "a login id on the letter: {login_id}"
+    );
+
+    step("finding the family");
+    browser
+        .client
+        .goto(&relay.url("/kiosk/#/staff/families"))
+        .await?;
+    let query = poll("the search box", WAIT, || async {
+        match browser.client.find(Locator::Css("#family-query")).await {
+            Ok(q) => Ok(Some(q)),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    query
+        .send_keys(&format!("しけん{}", char::from(Key::Enter)))
+        .await?;
+    let id = login_id.trim().to_owned();
+    let link = format!("//a[contains(., '{id}')]");
+    poll("the family in the results", WAIT, || async {
+        match browser.client.find(Locator::XPath(&link)).await {
+            Ok(a) => {
+                a.click().await?;
+                Ok(Some(()))
+            }
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    poll("the family view", WAIT, || async {
+        Ok(browser
+            .text("#family-title")
+            .await?
+            .filter(|t| t.contains(&id)))
+    })
+    .await?;
+
+    step("creating a pairing code for R02");
+    browser
+        .client
+        .goto(&relay.url("/kiosk/#/staff/devices"))
+        .await?;
+    let room = poll("the devices page", WAIT, || async {
+        match browser.client.find(Locator::Css("#pairing-room")).await {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    // Choose the room as the page sees a choice (a change event); clicking
+    // an <option> opens Chromium's native popup, which headless never closes.
+    let _ = room;
+    browser
+        .client
+        .execute(
+            "const s = document.getElementById('pairing-room'); s.value = 'R02'; \
+             s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;",
+            vec![],
+        )
+        .await?;
+    click(&browser, "#pairing-create").await?;
+    let code = poll("the pairing code", WAIT, || async {
+        Ok(browser
+            .text("#pairing-code")
+            .await?
+            .filter(|t| t.len() >= 12))
+    })
+    .await?;
+
+    step(&format!("enrolling a kiosk with {}", code.trim()));
+    // The same browser leaves the console for the kiosk screen, which is
+    // not enrolled in it yet: a tablet being set up.
+    let kiosk = browser;
+    kiosk.client.goto(&relay.url("/kiosk/")).await?;
+    kiosk.client.refresh().await?;
+    step("kiosk page loaded");
+    wait_attr(&kiosk, "#kiosk", "data-state", "enrol").await?;
+    kiosk
+        .client
+        .find(Locator::Css("#pairing-code"))
+        .await?
+        .send_keys(code.trim())
+        .await?;
+    click(&kiosk, "#enrol-submit").await?;
+    wait_ready(&kiosk).await?;
+    assert_eq!(
+        kiosk.attr("#kiosk", "data-room").await?.as_deref(),
+        Some("R02")
+    );
+    kiosk.close().await?;
+    relay.stop().await
+}
