@@ -34,6 +34,7 @@ pub mod calendar;
 pub mod device;
 pub mod ids;
 pub mod lang;
+pub mod notice;
 pub mod pass;
 pub mod report;
 pub mod sync;

@@ -129,3 +129,45 @@ async fn garbled_forged_expired_revoked_and_wrong_room_passes_each_say_why() -> 
     browser.close().await?;
     relay.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_notice_shows_as_a_banner_on_its_rooms_kiosks() -> anyhow::Result<()> {
+    use hiroba_engine::ids::DocId;
+    use hiroba_engine::notice::{Notice, publish};
+    use hiroba_relay::issuer::{load_doc, relay_actor};
+
+    let relay = TestRelay::start(false).await?;
+    let browser = Browser::start(&[]).await?;
+    enrol(&browser, &relay, RoomId(1)).await?;
+    assert!(
+        browser.text("#emergency").await?.is_none(),
+        "no banner on a calm day"
+    );
+
+    // The city publishes a closure for R01 while the kiosk is online.
+    let store = &relay.state.store;
+    let id = DocId::notices();
+    let mut doc = load_doc(store, &id, relay_actor(store)?)?;
+    let before = doc.get_heads();
+    let closure = Notice {
+        emergency: true,
+        rooms: vec![RoomId(1)],
+        title_ja: "本日は台風のため臨時休館します".to_owned(),
+        title_en: "Closed today because of the typhoon".to_owned(),
+        body_ja: String::new(),
+        body_en: String::new(),
+        from: now().plus_seconds(-60),
+        until: now().plus_seconds(3600),
+    };
+    publish(&mut doc, "typhoon-2026-11", &closure)?;
+    store.append_chunk(&id, &doc.save_after(&before))?;
+    relay.state.sync.doc_written(&id)?;
+
+    let banner = poll("the emergency banner", WAIT, || async {
+        browser.text("#emergency").await
+    })
+    .await?;
+    assert!(banner.contains("臨時休館"), "the banner says it: {banner}");
+    browser.close().await?;
+    relay.stop().await
+}

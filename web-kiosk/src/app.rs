@@ -302,6 +302,15 @@ fn kiosk(props: &KioskProps) -> Html {
                     },
                     Phase::Running { .. } => html! {
                         <>
+                            if let Some((ja, en)) = &state.health.emergency {
+                                <p id="emergency" class="banner alert emergency" role="alert">
+                                    <span aria-hidden="true">{ "⚠ " }</span>
+                                    { lang.pick(ja, en) }
+                                    if lang == Lang::Ja {
+                                        <span class="reason-en" lang="en">{ format!(" / {en}") }</span>
+                                    }
+                                </p>
+                            }
                             if state.health.revoked {
                                 <p id="revoked" class="banner alert" role="alert">
                                     { lang.pick(

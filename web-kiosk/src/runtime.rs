@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub revoked: bool,
     /// The last storage problem, if writing failed.
     pub storage_problem: Option<String>,
+    /// An active emergency notice for this room: (Japanese, English).
+    pub emergency: Option<(String, String)>,
 }
 
 /// Why the kiosk could not start.
@@ -268,6 +270,7 @@ impl Runtime {
             occupancy: station.occupancy(at),
             revoked: *self.revoked.borrow(),
             storage_problem: self.storage_problem.borrow().clone(),
+            emergency: station.emergency(at).map(|n| (n.title_ja, n.title_en)),
         }
     }
 

@@ -97,6 +97,7 @@ impl Station {
         vec![
             DocId::trust_list(),
             DocId::revocations(),
+            DocId::notices(),
             DocId::attendance(self.room, date),
         ]
     }
@@ -156,6 +157,12 @@ impl Station {
                 (id.clone(), view)
             })
             .1
+    }
+
+    /// The emergency notice to show as a banner at `now`, if any.
+    pub fn emergency(&self, now: Timestamp) -> Option<hiroba_engine::notice::Notice> {
+        let doc = self.docs.doc(&DocId::notices())?;
+        hiroba_engine::notice::active_emergency(doc, self.room, now)
     }
 
     /// Who is in the room at `now`.

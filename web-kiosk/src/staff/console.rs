@@ -390,20 +390,23 @@ mod tests {
         let staff = session(StaffRole::RoomStaff);
         let admin = session(StaffRole::Administrator);
         let paths = |s: &StaffSession| visible_tabs(s).map(|t| t.path).collect::<Vec<_>>();
-        assert_eq!(paths(&staff), ["applications", "families"]);
-        assert_eq!(paths(&admin), ["applications", "families", "devices"]);
+        assert_eq!(
+            paths(&staff),
+            ["today", "applications", "families", "reports"]
+        );
+        assert_eq!(
+            paths(&admin),
+            ["today", "applications", "families", "reports", "devices"]
+        );
         assert_eq!(
             tab_for(&route("devices"), &admin).map(|t| t.path),
             Some("devices")
         );
         assert_eq!(
             tab_for(&route("devices"), &staff).map(|t| t.path),
-            Some("applications")
+            Some("today")
         );
-        assert_eq!(
-            tab_for(&route(""), &staff).map(|t| t.path),
-            Some("applications")
-        );
+        assert_eq!(tab_for(&route(""), &staff).map(|t| t.path), Some("today"));
         assert_eq!(
             tab_for(&route("families"), &staff).map(|t| t.path),
             Some("families")
