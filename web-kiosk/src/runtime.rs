@@ -201,6 +201,9 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
             web_sys::console::warn_1(&format!("{id}: {problem}").into());
         }
     }
+    for (key, value) in idb.bytes_with_prefix(Station::last_choice_prefix()).await? {
+        station.restore_choice(&key, &value);
+    }
     station.open_day(today);
     let runtime = Rc::new(Runtime {
         station: RefCell::new(station),

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use automerge::ActorId;
 use hiroba_engine::attendance::{
-    CheckIn, DayView, EventId, Occupancy, ScanDecision, Source, VisitId, record_check_in,
-    record_check_out,
+    CheckIn, DayView, EventId, Occupancy, ScanDecision, Source, VisitId, preselect,
+    record_check_in, record_check_out,
 };
 use hiroba_engine::calendar::{Date, Timestamp, YearMonth};
 use hiroba_engine::ids::{CityCode, DocId, PassId, RoomId};
@@ -25,6 +25,9 @@ use crate::verifier::Verifier;
 
 /// The same pass read again within this many seconds is one scan.
 pub const DUPLICATE_WINDOW_SECONDS: i64 = 10;
+
+/// The settings key prefix of each pass's last choice of who came.
+const LAST_CHOICE: &str = "last/";
 
 /// The settings key a document's relay sync state is kept under.
 fn peer_key(doc: &DocId) -> String {
@@ -69,6 +72,11 @@ pub struct Station {
     view: Option<(DocId, DayView)>,
     /// The relay did not accept this connection's session.
     refused: bool,
+    /// Each pass's choice at its last check-in on this kiosk, any day, so
+    /// the next visit preselects it (today's document knows only today).
+    last_choice: BTreeMap<PassId, (Vec<YearMonth>, u8)>,
+    /// Passes whose last choice changed since the last write.
+    pending_choices: Vec<PassId>,
 }
 
 impl Station {
@@ -85,6 +93,8 @@ impl Station {
             trust_problem: None,
             view: None,
             refused: false,
+            last_choice: BTreeMap::new(),
+            pending_choices: Vec::new(),
         }
     }
 
@@ -128,6 +138,22 @@ impl Station {
         }
         self.refresh(id);
         Ok(())
+    }
+
+    /// The settings key prefix of the remembered choices.
+    pub fn last_choice_prefix() -> &'static str {
+        LAST_CHOICE
+    }
+
+    /// Restores a remembered choice (`key`, `value` as written by
+    /// [`Station::take_writes`]); unreadable ones are forgotten.
+    pub fn restore_choice(&mut self, key: &str, value: &[u8]) {
+        let pass = key
+            .strip_prefix(LAST_CHOICE)
+            .and_then(|p| p.parse::<PassId>().ok());
+        if let (Some(pass), Ok(choice)) = (pass, serde_json::from_slice(value)) {
+            self.last_choice.insert(pass, choice);
+        }
     }
 
     /// The verifier, once the trust list has arrived.
@@ -175,13 +201,26 @@ impl Station {
         let verifier = self.verifier.clone()?;
         Some(match verifier.verify(raw, now) {
             Ok(claims) => {
-                let decision = self.day(now.jst_date()).decide_scan(
+                let day = self.day(now.jst_date());
+                let today = day.last_selection(claims.pass_id);
+                let mut decision = day.decide_scan(
                     claims.pass_id,
                     &claims.children,
                     claims.guardians,
                     now,
                     DUPLICATE_WINDOW_SECONDS,
                 );
+                // Not seen today: preselect what the family chose last time.
+                if let (ScanDecision::CheckIn { .. }, None) = (&decision, today) {
+                    if let Some(last) = self.last_choice.get(&claims.pass_id) {
+                        let (children, guardians) =
+                            preselect(Some(last.clone()), &claims.children, claims.guardians);
+                        decision = ScanDecision::CheckIn {
+                            preselect_children: children,
+                            preselect_guardians: guardians,
+                        };
+                    }
+                }
                 Decision::Valid { claims, decision }
             }
             Err(rejection) => Decision::Refused {
@@ -215,6 +254,9 @@ impl Station {
         };
         record_check_in(self.docs.doc_mut(&id), &VisitId::from_random(random), &fact)
             .map_err(|e| RecordError(e.to_string()))?;
+        self.last_choice
+            .insert(fact.pass, (fact.children.clone(), fact.guardians));
+        self.pending_choices.push(fact.pass);
         self.refresh(&id);
         Ok(id)
     }
@@ -266,6 +308,16 @@ impl Station {
                     doc: doc.to_string(),
                     below: this,
                 });
+            }
+        }
+        for pass in std::mem::take(&mut self.pending_choices) {
+            if let Some(choice) = self.last_choice.get(&pass) {
+                if let Ok(json) = serde_json::to_vec(choice) {
+                    writes.push(Write::PutBytes {
+                        key: format!("{LAST_CHOICE}{pass}"),
+                        value: json,
+                    });
+                }
             }
         }
         let open: Vec<DocId> = self.session.open_docs().cloned().collect();
@@ -575,7 +627,13 @@ mod tests {
 
         station.disconnected();
         let claims = claims()?;
-        let id = station.check_in(&claims, claims.children.clone(), 2, at(10, 0)?, &[5; 16])?;
+        let id = station.check_in(
+            &claims,
+            claims.children[..1].to_vec(),
+            2,
+            at(10, 0)?,
+            &[5; 16],
+        )?;
         assert!(
             station.frames_for(&id).is_empty(),
             "nothing is sent while offline"
@@ -587,6 +645,7 @@ mod tests {
         let mut reloaded = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk-2");
         let mut by_doc: BTreeMap<String, Vec<(u32, Vec<u8>)>> = BTreeMap::new();
         let mut states: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut choices = Vec::new();
         for w in stored {
             match w {
                 Write::PutChunk { doc, seq, bytes } => {
@@ -596,7 +655,11 @@ mod tests {
                     by_doc.entry(doc).or_default().retain(|(s, _)| *s >= below);
                 }
                 Write::PutBytes { key, value } => {
-                    states.insert(key, value);
+                    if key.starts_with(Station::last_choice_prefix()) {
+                        choices.push((key, value));
+                    } else {
+                        states.insert(key, value);
+                    }
                 }
                 _ => {}
             }
@@ -610,7 +673,27 @@ mod tests {
             reloaded.verifier().is_some(),
             "passes verify offline after a reload"
         );
-        assert_eq!(reloaded.occupancy(at(10, 5)?).people(), 4);
+        assert_eq!(reloaded.occupancy(at(10, 5)?).people(), 3);
+        for (key, value) in &choices {
+            reloaded.restore_choice(key, value);
+        }
+        // The next day the family is preselected as it came this time: the
+        // younger child only and two guardians.
+        let text = claims.sign(&key()).to_text();
+        let tomorrow = at(10, 0)?.plus_seconds(86_400);
+        let Some(Decision::Valid {
+            decision:
+                ScanDecision::CheckIn {
+                    preselect_children,
+                    preselect_guardians,
+                },
+            ..
+        }) = reloaded.decide(&text, tomorrow)
+        else {
+            return Err("expected check-in tomorrow".into());
+        };
+        assert_eq!(preselect_children, claims.children[..1]);
+        assert_eq!(preselect_guardians, 2);
         let mut again = vec![reloaded.join_frame()];
         again.extend(reloaded.open_day(at(10, 5)?.jst_date()));
         assert_eq!(reloaded.unsent(), 1);
