@@ -105,6 +105,19 @@ pub fn load_or_create(stored: Option<&str>, fresh_random: [u8; 16]) -> (DeviceId
     }
 }
 
+/// What an enrolled device signs, before the challenge and its id.
+pub const SESSION_DOMAIN: &[u8] = b"hiroba device session v1\0";
+
+/// The bytes a device signs with its Ed25519 key to answer the relay's
+/// `challenge` (hex) as `device_id` (`POST /api/devices/session`).
+pub fn session_message(challenge: &str, device_id: &str) -> Vec<u8> {
+    let mut message = SESSION_DOMAIN.to_vec();
+    message.extend_from_slice(challenge.as_bytes());
+    message.push(0);
+    message.extend_from_slice(device_id.as_bytes());
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,15 +187,3 @@ mod tests {
     }
 }
 
-/// What an enrolled device signs, before the challenge and its id.
-pub const SESSION_DOMAIN: &[u8] = b"hiroba device session v1\0";
-
-/// The bytes a device signs with its Ed25519 key to answer the relay's
-/// `challenge` (hex) as `device_id` (`POST /api/devices/session`).
-pub fn session_message(challenge: &str, device_id: &str) -> Vec<u8> {
-    let mut message = SESSION_DOMAIN.to_vec();
-    message.extend_from_slice(challenge.as_bytes());
-    message.push(0);
-    message.extend_from_slice(device_id.as_bytes());
-    message
-}

@@ -563,7 +563,7 @@ fn unacknowledged_changes_count_until_the_relay_has_them() {
         &relay_peer(),
         &mut relay,
         &kiosk_peer(1),
-        &[id.clone()],
+        std::slice::from_ref(&id),
     );
     assert_eq!(kiosk.unacknowledged(&relay_peer(), &id), 0);
 
