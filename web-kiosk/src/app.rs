@@ -11,13 +11,15 @@ use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
 
+use crate::components::camera::CameraScanner;
 use crate::components::header::Header;
 use crate::components::scan_input::ScanInput;
+use crate::components::scan_modes::ScanModeSwitch;
 use crate::components::scan_result::ScanResult;
 use crate::services::browser::{
     DocumentKeys, location_search, now, now_ms, set_document_lang, targets_text_field,
 };
-use crate::services::{api, sound};
+use crate::services::{api, sound, storage};
 use crate::state::{
     Action, KioskState, Load, LoadError, ScanOutcome, WedgeBuffer, room_from_query,
 };
@@ -42,6 +44,11 @@ pub fn app() -> Html {
 
     use_effect_with(state.lang, |lang| set_document_lang(lang.code()));
 
+    // Which readers staff turned on (wedge, camera or both), kept per device.
+    let modes = use_state_eq(storage::scan_modes);
+    let wedge_on = use_mut_ref(|| modes.wedge);
+    *wedge_on.borrow_mut() = modes.wedge;
+
     // A keyboard-wedge scanner types into whatever has focus; listen on the
     // whole document so the kiosk needs no focused field to work.
     {
@@ -49,7 +56,8 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let mut wedge = WedgeBuffer::default();
             let keys = DocumentKeys::new(move |e: KeyboardEvent| {
-                if targets_text_field(&e)
+                if !*wedge_on.borrow()
+                    || targets_text_field(&e)
                     || e.is_composing()
                     || e.ctrl_key()
                     || e.alt_key()
@@ -91,6 +99,13 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |raw: String| dispatch.dispatch(Action::Scan { raw, now: now() }))
     };
+    let on_modes = {
+        let modes = modes.clone();
+        Callback::from(move |m| {
+            storage::save_scan_modes(m);
+            modes.set(m);
+        })
+    };
     let on_reload = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
@@ -131,7 +146,9 @@ pub fn app() -> Html {
                 } else {
                     <ScanResult {lang} outcome={state.last_scan.clone()} seq={state.scan_seq} {ready} />
                 }
+                <CameraScanner {lang} enabled={modes.camera} on_scan={on_submit.clone()} />
                 <ScanInput {lang} disabled={!ready} {on_submit} />
+                <ScanModeSwitch {lang} modes={*modes} on_change={on_modes} />
             </main>
             <footer class="footer">
                 <span>{ city_name }</span>

@@ -1,7 +1,9 @@
 //! The kiosk's building blocks: props in, callbacks out, no I/O of their own
-//! beyond the clock's timer.
+//! beyond the clock's timer and the camera scanner's browser calls.
 
+pub mod camera;
 pub mod clock;
 pub mod header;
 pub mod scan_input;
+pub mod scan_modes;
 pub mod scan_result;

@@ -3,4 +3,6 @@
 
 pub mod api;
 pub mod browser;
+pub mod camera;
 pub mod sound;
+pub mod storage;
