@@ -5,8 +5,9 @@
 //! stopped) as soon as the scanner is disabled or leaves the screen.
 //!
 //! DOM contract for tests: `#camera[data-camera-state=starting|live|denied|
-//! missing|busy|unsupported|decoder-failed]`, and `data-decode-ms` with the
-//! worker's time for the last decoded frame.
+//! missing|busy|unsupported|decoder-failed]`, `data-decode-ms` with the
+//! worker's time for the last decoded frame and `data-frames` counting the
+//! frames decoded (for the browser benchmark).
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -133,6 +134,8 @@ struct Shared {
     restart_worker: bool,
     restarts: u32,
     repeats: RepeatFilter,
+    /// Frames the worker has answered for, shown as `data-frames`.
+    frames: u32,
 }
 
 impl Session {
@@ -151,6 +154,7 @@ impl Session {
             restart_worker: false,
             restarts: 0,
             repeats: RepeatFilter::default(),
+            frames: 0,
         }));
         let weak = Rc::downgrade(&shared);
         let worker = start_worker(weak.clone());
@@ -220,8 +224,10 @@ fn start_worker(weak: Weak<RefCell<Shared>>) -> Option<DecoderWorker> {
             shared.in_flight_since = None;
             match reply {
                 WorkerReply::Decoded { text, ms } => {
+                    shared.frames = shared.frames.wrapping_add(1);
                     if let Some(root) = shared.refs.root.cast::<Element>() {
                         let _ = root.set_attribute("data-decode-ms", &format!("{ms:.1}"));
+                        let _ = root.set_attribute("data-frames", &shared.frames.to_string());
                     }
                     let now = now_ms();
                     text.filter(|t| shared.repeats.is_new(t, now))
