@@ -186,4 +186,3 @@ mod tests {
         assert_ne!(a.to_stored(), b.to_stored());
     }
 }
-

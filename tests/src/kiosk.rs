@@ -169,3 +169,52 @@ pub fn relay_day(relay: &TestRelay, room: RoomId) -> anyhow::Result<automerge::A
     let bytes = relay.state.store.doc_bytes(&id)?.unwrap_or_default();
     Ok(automerge::AutoCommit::load(&bytes)?)
 }
+
+/// Waits until the kiosk shows a scan as accepted, however the scan arrived
+/// (wedge, camera, typed). The one place that knows what "accepted" looks
+/// like on screen, so the camera tests follow when the check-in flow changes.
+pub async fn wait_accepted(browser: &Browser) -> anyhow::Result<()> {
+    wait_for_script(
+        browser,
+        "the kiosk to offer check-in for a scanned pass",
+        "const r = document.querySelector('#scan-result'); \
+         return !!r && r.dataset.status === 'check-in';",
+    )
+    .await
+}
+
+/// Turns the camera reader on with the staff's switch (and waits until the
+/// page shows the camera area).
+pub async fn turn_camera_on(browser: &Browser) -> anyhow::Result<()> {
+    let checked = browser
+        .client
+        .execute(
+            "const c = document.getElementById('mode-camera'); return !!c && c.checked;",
+            vec![],
+        )
+        .await?;
+    if checked != serde_json::Value::Bool(true) {
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#mode-camera"))
+            .await?
+            .click()
+            .await?;
+    }
+    wait_for_script(
+        browser,
+        "the camera area to appear",
+        "return !!document.getElementById('camera');",
+    )
+    .await
+}
+
+/// The camera area's state (`starting`, `live`, `denied`, `missing`…) once
+/// it is no longer `starting`.
+pub async fn camera_state(browser: &Browser) -> anyhow::Result<String> {
+    poll("the camera to start or fail", WAIT, || async {
+        let state = browser.attr("#camera", "data-camera-state").await?;
+        Ok(state.filter(|s| s != "starting"))
+    })
+    .await
+}

@@ -10,6 +10,7 @@
 pub mod browser;
 pub mod kiosk;
 pub mod relay;
+pub mod y4m;
 
 use std::future::Future;
 use std::path::PathBuf;

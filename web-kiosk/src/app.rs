@@ -13,16 +13,18 @@ use yew::platform::spawn_local;
 use yew::platform::time::sleep;
 use yew::prelude::*;
 
+use crate::components::camera::CameraScanner;
 use crate::components::enrol::Enrol;
 use crate::components::header::Header;
 use crate::components::panel::ScanPanel;
 use crate::components::scan_input::ScanInput;
+use crate::components::scan_modes::ScanModeSwitch;
 use crate::runtime::{self, Boot, Runtime, Snapshot};
 use crate::services::browser::{
     DocumentKeys, Interval, mark_ready, now, now_ms, set_document_lang, targets_text_field,
 };
 use crate::services::idb::Idb;
-use crate::services::sound;
+use crate::services::{sound, storage};
 use crate::staff::StaffConsole;
 use crate::staff::browser::{self as staff_browser, HashListener};
 use crate::staff::route::is_staff_hash;
@@ -124,6 +126,11 @@ fn kiosk(props: &KioskProps) -> Html {
         })
     };
 
+    // Which readers staff turned on (wedge, camera or both), kept per device.
+    let modes = use_state_eq(storage::scan_modes);
+    let wedge_on = use_mut_ref(|| modes.wedge);
+    *wedge_on.borrow_mut() = modes.wedge;
+
     // A keyboard-wedge scanner types into whatever has focus; listen on the
     // whole document so the kiosk needs no focused field to work.
     {
@@ -131,7 +138,8 @@ fn kiosk(props: &KioskProps) -> Html {
         use_effect_with((), move |_| {
             let mut wedge = WedgeBuffer::default();
             let keys = DocumentKeys::new(move |e: KeyboardEvent| {
-                if targets_text_field(&e)
+                if !*wedge_on.borrow()
+                    || targets_text_field(&e)
                     || e.is_composing()
                     || e.ctrl_key()
                     || e.alt_key()
@@ -252,6 +260,13 @@ fn kiosk(props: &KioskProps) -> Html {
             });
         })
     };
+    let on_modes = {
+        let modes = modes.clone();
+        Callback::from(move |m| {
+            storage::save_scan_modes(m);
+            modes.set(m);
+        })
+    };
     let on_reload = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
@@ -321,7 +336,9 @@ fn kiosk(props: &KioskProps) -> Html {
                             }
                             <ScanPanel {lang} panel={state.panel.clone()} seq={state.seq} {ready}
                                 {on_toggle_child} {on_guardians} {on_confirm} {on_cancel} />
+                            <CameraScanner {lang} enabled={modes.camera} on_scan={on_scan.clone()} />
                             <ScanInput {lang} disabled={!ready} on_submit={on_scan} />
+                            <ScanModeSwitch {lang} modes={*modes} on_change={on_modes} />
                         </>
                     },
                 } }

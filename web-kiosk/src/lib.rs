@@ -8,19 +8,33 @@
 //! * [`app`] — the screen: loading, scanner input, results.
 //! * [`state`] — pure state and actions (tested natively).
 //! * [`verifier`] — the trust documents and the engine's `verify_scan`.
-//! * [`components`] — header, clock, scan field, result panel.
+//! * [`camera`] — camera scanning's rules: frame decoding (rqrr), repeats,
+//!   problems worded for people; [`scan_modes`] — wedge and/or camera.
+//! * [`components`] — header, clock, scan field, result panel, camera
+//!   preview, reader switch.
 //! * [`services`] — fetch and browser wrappers; the only I/O.
+//!
+//! ## Two contexts, one module
+//!
+//! The page loads this module to render the app; the camera's decoder
+//! worker (`static/qr-worker.js`) loads the *same* module to call
+//! [`decode_qr_frame`]. [`start`] therefore renders only where there is a
+//! `document`.
 //!
 //! ## For tests and benchmarks
 //!
 //! `index.html` puts this module's exports on `window.hiroba`:
 //! [`is_ready`], [`verify_code`], [`bench_verify`] and [`bench_room_month`]. The DOM contract is
-//! `#kiosk[data-state=loading|ready|error]` and
-//! `#scan-result[data-status=idle|accepted|rejected][data-code][data-seq]`.
+//! `#kiosk[data-state=loading|ready|error]`,
+//! `#scan-result[data-status=idle|accepted|rejected][data-code][data-seq]`,
+//! the reader switches `#mode-wedge` and `#mode-camera`, and
+//! `#camera[data-camera-state][data-decode-ms]` while the camera is on.
 
 pub mod app;
+pub mod camera;
 pub mod components;
 pub mod runtime;
+pub mod scan_modes;
 pub mod services;
 pub mod staff;
 pub mod state;
@@ -29,17 +43,27 @@ pub mod verifier;
 
 use wasm_bindgen::prelude::*;
 
-/// Renders the kiosk into `#app` (or `<body>`) when the module loads.
+/// Renders the kiosk into `#app` (or `<body>`) when the module loads on the
+/// page; in the decoder worker, which has no `document`, it does nothing.
 #[wasm_bindgen(start)]
 pub fn start() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     std::panic::set_hook(Box::new(show_panic));
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
-    match root {
+    match document.get_element_by_id("app") {
         Some(root) => yew::Renderer::<app::App>::with_root(root).render(),
         None => yew::Renderer::<app::App>::new().render(),
     };
+}
+
+/// Decodes one greyscale camera frame (`width` × `height` bytes) into the
+/// text of the QR code it shows, or `undefined`. Called by the camera's
+/// decoder worker; bounded work and never throws, whatever the bytes
+/// (see [`camera::decode_frame`]).
+#[wasm_bindgen]
+pub fn decode_qr_frame(pixels: &[u8], width: u32, height: u32) -> Option<String> {
+    camera::decode_frame(pixels, width, height)
 }
 
 /// A bug must not leave staff looking at a frozen screen without a word:

@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod browser;
+pub mod camera;
 pub mod device;
 pub mod idb;
 pub mod link;
 pub mod sound;
+pub mod storage;

@@ -21,7 +21,7 @@
 const CACHE = 'hiroba-kiosk-v1';
 const CACHE_PREFIX = 'hiroba-kiosk-';
 const NETWORK_TIMEOUT_MS = 4000;
-const SHELL = ['./', './index.html', './app.css', './web_kiosk.js', './web_kiosk_bg.wasm'];
+const SHELL = ['./', './index.html', './app.css', './staff.css', './web_kiosk.js', './web_kiosk_bg.wasm', './qr-worker.js'];
 
 const scopePath = () => new URL(self.registration.scope).pathname;
 

@@ -171,7 +171,9 @@ async fn main() -> anyhow::Result<()> {
         worst
     );
     browser.close().await?;
-    stopped.start().await?.stop().await
+    let relay = stopped.start().await?;
+    camera_decode(&relay, &text).await?;
+    relay.stop().await
 }
 
 /// Dispatches wedge-scanner key bursts and times each one (see above).
@@ -199,3 +201,41 @@ const times = [];
   done(times);
 })();
 "#;
+
+/// The decoder worker's time per 640×480 camera frame: Chromium's fake
+/// camera plays the pass's QR code, the kiosk decodes frame after frame and
+/// shows the worker's time of the last one on `#camera[data-decode-ms]`.
+async fn camera_decode(relay: &TestRelay, text: &str) -> anyhow::Result<()> {
+    const SAMPLES: usize = 20;
+    let footage = tempfile::tempdir()?;
+    let video = hiroba_tests::y4m::write_qr_video(footage.path(), text)?;
+    let browser = Browser::start(&[
+        "--use-fake-ui-for-media-stream".to_owned(),
+        "--use-fake-device-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", video.display()),
+    ])
+    .await?;
+    hiroba_tests::kiosk::enrol(&browser, relay, RoomId(1)).await?;
+    hiroba_tests::kiosk::turn_camera_on(&browser).await?;
+    hiroba_tests::kiosk::wait_accepted(&browser).await?;
+    let mut samples = Vec::new();
+    let mut last_frame = None;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while samples.len() < SAMPLES && std::time::Instant::now() < deadline {
+        let frame = browser.attr("#camera", "data-frames").await?;
+        if frame.is_some() && frame != last_frame {
+            let ms = browser.attr("#camera", "data-decode-ms").await?;
+            samples.extend(ms.and_then(|m| m.parse::<f64>().ok()));
+            last_frame = frame;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let count = samples.len();
+    anyhow::ensure!(count > 0, "the camera decoded no frames");
+    let max = samples.iter().copied().fold(0.0, f64::max);
+    println!(
+        "camera frame decode 640×480 (wasm worker, Chromium)  median {:.1} ms, max {max:.1} ms of {count} frames",
+        median(samples)
+    );
+    browser.close().await
+}
