@@ -25,11 +25,11 @@ struct DriverGuard(Child);
 
 impl Drop for DriverGuard {
     fn drop(&mut self) {
-        let pid = self.0.id();
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status();
+        // chromedriver leads its own process group (spawned with
+        // `process_group(0)`), so Chromium goes with it. A system call, not
+        // a `kill` child process, so nothing here can block.
+        let group = rustix::process::Pid::from_child(&self.0);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         let _ = self.0.kill();
         // Reap it, but never wait on a driver that does not die.
         let deadline = std::time::Instant::now() + Duration::from_secs(3);
@@ -176,11 +176,16 @@ impl Browser {
     /// passed), and killing chromedriver's process group ends Chromium
     /// either way.
     pub async fn close(self) -> anyhow::Result<()> {
-        let Browser { client, driver, .. } = self;
-        // Chromium sometimes never answers the session's end (seen after
-        // the staff console's pages); the driver guard kills it anyway.
+        let Browser {
+            client,
+            driver,
+            _profile,
+        } = self;
+        // Never wait long on a session's end; the driver guard kills
+        // chromedriver and Chromium either way.
         let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
         drop(driver);
+        drop(_profile);
         Ok(())
     }
 }

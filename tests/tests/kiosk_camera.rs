@@ -10,7 +10,9 @@ use hiroba_engine::calendar::YearMonth;
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
-use hiroba_tests::kiosk::{camera_state, enrol, turn_camera_on, wait_accepted, wait_for_script};
+use hiroba_tests::kiosk::{
+    camera_state, enrol, step, turn_camera_on, wait_accepted, wait_for_script,
+};
 use hiroba_tests::y4m::write_qr_video;
 use hiroba_tests::{Browser, TestRelay, now};
 
@@ -64,6 +66,7 @@ async fn camera_reads_a_real_pass() -> anyhow::Result<()> {
     wait_accepted(&browser).await?;
     let decode_ms = browser.attr("#camera", "data-decode-ms").await?;
     eprintln!("worker decode time of the last frame: {decode_ms:?} ms");
+    step("reading the stored modes");
 
     // The choice is kept on the device for the next start.
     let stored = browser
@@ -77,6 +80,7 @@ async fn camera_reads_a_real_pass() -> anyhow::Result<()> {
     );
 
     // Off again: the preview goes away (and the camera with it).
+    step("turning the camera off");
     browser
         .client
         .find(fantoccini::Locator::Css("#mode-camera"))
@@ -90,7 +94,9 @@ async fn camera_reads_a_real_pass() -> anyhow::Result<()> {
     )
     .await?;
 
+    step("closing the browser");
     browser.close().await?;
+    step("stopping the relay");
     relay.stop().await
 }
 
