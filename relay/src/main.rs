@@ -116,7 +116,8 @@ async fn main() -> anyhow::Result<()> {
         "Hiroba relay for {} on http://{addr}/",
         state.city.city_name_ja
     );
-    println!("  kiosk:      http://{addr}/kiosk/?room=R01");
+    println!("  kiosk:      http://{addr}/kiosk/   (enrol it once with the pairing code below)");
+    println!("  staff:      http://{addr}/kiosk/#/staff");
     println!("  parent app: http://{addr}/parent/");
     if !state.demo_passes.is_empty() {
         println!("  demo passes (type or scan one at the kiosk):");
