@@ -159,7 +159,6 @@ impl Panel {
 /// The whole kiosk screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KioskState {
-    pub lang: Lang,
     pub phase: Phase,
     pub health: Snapshot,
     pub panel: Panel,
@@ -170,7 +169,6 @@ pub struct KioskState {
 impl Default for KioskState {
     fn default() -> KioskState {
         KioskState {
-            lang: Lang::Ja,
             phase: Phase::Booting,
             health: Snapshot::default(),
             panel: Panel::Idle,
@@ -201,7 +199,6 @@ impl KioskState {
 /// Everything that changes the kiosk screen.
 #[derive(Debug)]
 pub enum Action {
-    ToggleLang,
     Phase(Phase),
     Health(Snapshot),
     /// What a scan at `now` means (from the station).
@@ -285,7 +282,6 @@ impl Reducible for KioskState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::ToggleLang => next.lang = next.lang.toggled(),
             Action::Phase(phase) => next.phase = phase,
             Action::Health(h) => next.health = h,
             Action::Decided { decision, now } => {
