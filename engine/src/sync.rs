@@ -222,6 +222,22 @@ impl DocSet {
             .doc
     }
 
+    /// Several documents to change together (a paper slip and its contact),
+    /// in `ids` order, each created empty if it is not in memory; an id
+    /// given twice is given once.
+    pub fn docs_mut(&mut self, ids: &[DocId]) -> Vec<&mut AutoCommit> {
+        for id in ids {
+            self.doc_mut(id);
+        }
+        let mut found: BTreeMap<&DocId, &mut AutoCommit> = self
+            .docs
+            .iter_mut()
+            .filter(|(id, _)| ids.contains(id))
+            .map(|(id, entry)| (id, &mut entry.doc))
+            .collect();
+        ids.iter().filter_map(|id| found.remove(id)).collect()
+    }
+
     /// Whether a document is in memory.
     pub fn is_loaded(&self, id: &DocId) -> bool {
         self.docs.contains_key(id)

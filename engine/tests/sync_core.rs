@@ -597,3 +597,22 @@ fn unacknowledged_changes_count_until_the_relay_has_them() {
     );
     assert_eq!(kiosk.unacknowledged(&relay_peer(), &attendance(1, 4)), 0);
 }
+
+#[test]
+fn two_documents_change_together_in_the_order_asked() {
+    let (a, b) = (attendance(1, 5), attendance(1, 6));
+    let mut docs = DocSet::new(actor(1));
+    put(&mut docs, &b, "in/x", 1);
+    match docs
+        .docs_mut(&[b.clone(), a.clone(), b.clone()])
+        .as_mut_slice()
+    {
+        [first, second] => {
+            first.put(ROOT, "in/y", 2).expect("put");
+            second.put(ROOT, "in/z", 3).expect("put");
+        }
+        other => panic!("expected two documents, got {}", other.len()),
+    }
+    assert_eq!(keys(&docs, &b), ["in/x", "in/y"]);
+    assert_eq!(keys(&docs, &a), ["in/z"]);
+}

@@ -280,14 +280,6 @@ impl Station {
         Ok(id)
     }
 
-    /// Lets staff code change a document of this room (corrections, slips),
-    /// then refreshes what depends on it.
-    pub fn change<T>(&mut self, id: &DocId, f: impl FnOnce(&mut automerge::AutoCommit) -> T) -> T {
-        let out = f(self.docs.doc_mut(id));
-        self.refresh(id);
-        out
-    }
-
     /// The writes that store every change since the last call (document
     /// chunks, then the relay sync states worth keeping).
     pub fn take_writes(&mut self) -> Vec<Write> {

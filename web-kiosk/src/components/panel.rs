@@ -99,14 +99,7 @@ pub fn scan_panel(props: &PanelProps) -> Html {
                                 disabled={*busy || *guardians >= max} onclick={more}>{ "+" }</button>
                         </div>
                     </div>
-                    <div class="actions">
-                        <button id="confirm" type="button" class="primary big" disabled={*busy || !any} onclick={confirm}>
-                            { if *busy { lang.pick("保存中…", "Saving…") } else { lang.pick("受付する", "Check in") } }
-                        </button>
-                        <button id="cancel" type="button" class="secondary" disabled={*busy} onclick={cancel}>
-                            { lang.pick("やめる", "Cancel") }
-                        </button>
-                    </div>
+                    { actions(lang, *busy, !any, lang.pick("受付する", "Check in"), confirm, cancel) }
                 </section>
             }
         }
@@ -121,14 +114,7 @@ pub fn scan_panel(props: &PanelProps) -> Html {
                     <p class="detail">
                         { match lang { Lang::Ja => format!("{since} から利用中"), Lang::En => format!("In the room since {since}") } }
                     </p>
-                    <div class="actions">
-                        <button id="confirm" type="button" class="primary big" disabled={*busy} onclick={confirm}>
-                            { if *busy { lang.pick("保存中…", "Saving…") } else { lang.pick("退室する", "Check out") } }
-                        </button>
-                        <button id="cancel" type="button" class="secondary" disabled={*busy} onclick={cancel}>
-                            { lang.pick("やめる", "Cancel") }
-                        </button>
-                    </div>
+                    { actions(lang, *busy, false, lang.pick("退室する", "Check out"), confirm, cancel) }
                 </section>
             }
         }
@@ -185,5 +171,27 @@ pub fn scan_panel(props: &PanelProps) -> Html {
                 <p class="reason-en" lang="en">{ detail.clone() }</p>
             </section>
         },
+    }
+}
+
+/// The confirm and cancel buttons of a confirmation panel; both wait while
+/// the visit is being stored.
+fn actions(
+    lang: Lang,
+    busy: bool,
+    nothing_chosen: bool,
+    label: &str,
+    confirm: Callback<MouseEvent>,
+    cancel: Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <div class="actions">
+            <button id="confirm" type="button" class="primary big" disabled={busy || nothing_chosen} onclick={confirm}>
+                { if busy { lang.pick("保存中…", "Saving…") } else { label } }
+            </button>
+            <button id="cancel" type="button" class="secondary" disabled={busy} onclick={cancel}>
+                { lang.pick("やめる", "Cancel") }
+            </button>
+        </div>
     }
 }

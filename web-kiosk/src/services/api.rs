@@ -30,13 +30,6 @@ pub struct RoomInfo {
     pub name_en: String,
 }
 
-/// `GET /api/demo/pass`: a pass the relay issued for demonstrations.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DemoPass {
-    pub text: String,
-    pub room: String,
-}
-
 /// Why a request to the relay gave nothing usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -128,28 +121,8 @@ pub async fn config() -> Result<Config, ApiError> {
     get_json("/api/config").await
 }
 
-/// The trust list document, as automerge bytes.
-pub async fn trust_list_doc() -> Result<Vec<u8>, ApiError> {
-    get_bytes("/api/docs/trust-list").await
-}
-
-/// The revocation list document, as automerge bytes.
-pub async fn revocations_doc() -> Result<Vec<u8>, ApiError> {
-    get_bytes("/api/docs/revocations").await
-}
-
-/// The demo pass, when the relay runs with `--demo` (`Status(404)` otherwise).
-#[allow(dead_code)] // used by the kiosk's demo helpers and tests later
-pub async fn demo_pass() -> Result<DemoPass, ApiError> {
-    get_json("/api/demo/pass").await
-}
-
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     request_json(Method::Get, path, None, None::<&()>).await
-}
-
-async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiError> {
-    request_bytes(Method::Get, path, None).await
 }
 
 /// An HTTP method the relay's API uses.

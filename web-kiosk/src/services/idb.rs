@@ -144,68 +144,33 @@ impl Idb {
 
     /// Every chunk of `doc`, in order, with its number.
     pub async fn chunks(&self, doc: &str) -> Result<Vec<(u32, Vec<u8>)>, StorageError> {
-        let (_tx, store) = self.store(CHUNKS, IdbTransactionMode::Readonly)?;
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(&format!("{doc}\u{1}")),
-            &JsValue::from_str(&format!("{doc}\u{2}")),
-        )
-        .map_err(|e| StorageError::from_js("range", &e))?;
-        let keys = request(
-            &store
-                .get_all_keys_with_key(&range)
-                .map_err(|e| StorageError::from_js("keys", &e))?,
-            "keys",
-        )
-        .await?;
-        let values = request(
-            &store
-                .get_all_with_key(&range)
-                .map_err(|e| StorageError::from_js("chunks", &e))?,
-            "chunks",
-        )
-        .await?;
-        let keys = Array::from(&keys);
-        let values = Array::from(&values);
-        let mut chunks = Vec::with_capacity(values.length() as usize);
-        for (key, value) in keys.iter().zip(values.iter()) {
-            let seq = key
-                .as_string()
-                .and_then(|k| k.rsplit('\u{1}').next().and_then(|s| s.parse::<u32>().ok()))
-                .ok_or_else(|| StorageError("a stored chunk has a bad key".to_owned()))?;
-            let bytes = value
-                .dyn_into::<Uint8Array>()
-                .map_err(|_| StorageError("a stored chunk is not bytes".to_owned()))?
-                .to_vec();
-            chunks.push((seq, bytes));
-        }
-        Ok(chunks)
+        let entries = self
+            .range(CHUNKS, &format!("{doc}\u{1}"), &format!("{doc}\u{2}"))
+            .await?;
+        entries
+            .into_iter()
+            .map(|(key, bytes)| {
+                let seq = key
+                    .rsplit('\u{1}')
+                    .next()
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .ok_or_else(|| StorageError("a stored chunk has a bad key".to_owned()))?;
+                Ok((seq, bytes))
+            })
+            .collect()
     }
 
-    /// A setting stored as text.
-    pub async fn text(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.meta(key).await?.and_then(|v| v.as_string()))
-    }
-
-    /// A setting stored as bytes.
-    pub async fn bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self
-            .meta(key)
-            .await?
-            .and_then(|v| v.dyn_into::<Uint8Array>().ok())
-            .map(|a| a.to_vec()))
-    }
-
-    /// Every setting whose key starts with `prefix`, as bytes.
-    pub async fn bytes_with_prefix(
+    /// The keys and byte values of `store` from `lower` to `upper`, in key
+    /// order; an entry that is not bytes is an error.
+    async fn range(
         &self,
-        prefix: &str,
+        store: &str,
+        lower: &str,
+        upper: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let (_tx, store) = self.store(META, IdbTransactionMode::Readonly)?;
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(prefix),
-            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
-        )
-        .map_err(|e| StorageError::from_js("range", &e))?;
+        let (_tx, store) = self.store(store, IdbTransactionMode::Readonly)?;
+        let range = IdbKeyRange::bound(&JsValue::from_str(lower), &JsValue::from_str(upper))
+            .map_err(|e| StorageError::from_js("range", &e))?;
         let keys = request(
             &store
                 .get_all_keys_with_key(&range)
@@ -220,11 +185,33 @@ impl Idb {
             "values",
         )
         .await?;
-        Ok(Array::from(&keys)
+        Array::from(&keys)
             .iter()
             .zip(Array::from(&values).iter())
-            .filter_map(|(k, v)| Some((k.as_string()?, v.dyn_into::<Uint8Array>().ok()?.to_vec())))
-            .collect())
+            .map(|(k, v)| {
+                let key = k
+                    .as_string()
+                    .ok_or_else(|| StorageError("a stored key is not text".to_owned()))?;
+                let bytes = v
+                    .dyn_into::<Uint8Array>()
+                    .map_err(|_| StorageError(format!("{key} is not bytes")))?
+                    .to_vec();
+                Ok((key, bytes))
+            })
+            .collect()
+    }
+
+    /// A setting stored as text.
+    pub async fn text(&self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(self.meta(key).await?.and_then(|v| v.as_string()))
+    }
+
+    /// Every setting whose key starts with `prefix`, as bytes.
+    pub async fn bytes_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        self.range(META, prefix, &format!("{prefix}\u{ffff}")).await
     }
 
     async fn meta(&self, key: &str) -> Result<Option<JsValue>, StorageError> {

@@ -98,19 +98,8 @@ impl LiveDocs {
     pub fn change<T>(&self, ids: &[DocId], f: impl FnOnce(&mut [&mut AutoCommit]) -> T) -> T {
         let out = {
             let mut docs = self.docs.borrow_mut();
-            // Take the documents out one by one so `f` can write to two at
-            // once (a slip and its contact), then put them back.
-            let mut taken: Vec<AutoCommit> = ids
-                .iter()
-                .map(|id| std::mem::take(docs.doc_mut(id)))
-                .collect();
-            let out = {
-                let mut refs: Vec<&mut AutoCommit> = taken.iter_mut().collect();
-                f(&mut refs)
-            };
-            for (id, doc) in ids.iter().zip(taken) {
-                *docs.doc_mut(id) = doc;
-            }
+            let out = f(&mut docs.docs_mut(ids));
+            // Nothing is stored on a staff device (see the module docs).
             let _ = docs.take_pending_saves();
             out
         };
