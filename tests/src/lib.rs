@@ -9,6 +9,7 @@
 
 pub mod browser;
 pub mod kiosk;
+pub mod parent;
 pub mod relay;
 pub mod y4m;
 

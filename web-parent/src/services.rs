@@ -1,5 +1,6 @@
-//! Everything that talks to the browser or the relay. Components call these
-//! and turn the results into state; nothing here decides anything.
+//! Everything that talks to the browser or the relay. Pages call these and
+//! turn the results into state; nothing here decides anything.
 
 pub mod api;
 pub mod browser;
+pub mod store;

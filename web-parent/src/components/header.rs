@@ -1,4 +1,4 @@
-//! The app bar: title, city and the language switch.
+//! The app bar: title, city, the online flag and the language switch.
 
 use yew::prelude::*;
 
@@ -9,6 +9,7 @@ pub struct HeaderProps {
     pub lang: Lang,
     pub city_name: AttrValue,
     pub on_toggle_lang: Callback<()>,
+    pub online: bool,
 }
 
 #[function_component(Header)]
@@ -19,14 +20,20 @@ pub fn header(props: &HeaderProps) -> Html {
         Lang::Ja => ("English", "en"),
         Lang::En => ("日本語", "ja"),
     };
+    let lang = props.lang;
     html! {
         <header class="appbar">
             <div class="appbar-title">
-                <h1>{ props.lang.pick("こどもルーム パス", "Children's room pass") }</h1>
+                <h1>{ lang.pick("こどもルーム", "Children's rooms") }</h1>
                 if !props.city_name.is_empty() {
                     <span class="city">{ props.city_name.clone() }</span>
                 }
             </div>
+            if !props.online {
+                <span id="offline" class="offline" role="status">
+                    { lang.pick("オフライン", "Offline") }
+                </span>
+            }
             <button id="lang-switch" class="lang-switch" type="button" lang={switch_lang} {onclick}>
                 { label }
             </button>

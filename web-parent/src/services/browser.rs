@@ -1,7 +1,9 @@
-//! Small wrappers over browser APIs: the clock, `<html lang>` and the saved
-//! copy of the pass that lets it show with no network.
+//! Small wrappers over browser APIs: the clock, `<html lang>`, the hash
+//! route, random ids, and listening to window/document events.
 
 use hiroba_engine::calendar::Timestamp;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 /// Now, from the phone's clock, as the engine's [`Timestamp`].
 pub fn now() -> Timestamp {
@@ -18,20 +20,126 @@ pub fn set_document_lang(lang: &str) {
     }
 }
 
-const SAVED_PASS_KEY: &str = "hiroba.pass.text";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+/// The location's hash (`#/pass`), or "".
+pub fn hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
 }
 
-/// Keeps the pass text on the phone, so the QR shows offline next time.
-pub fn save_pass_text(text: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(SAVED_PASS_KEY, text);
+/// Goes to `hash` (adds a history entry, fires `hashchange`).
+pub fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
     }
 }
 
-/// The pass text saved by [`save_pass_text`], if any.
-pub fn saved_pass_text() -> Option<String> {
-    storage()?.get_item(SAVED_PASS_KEY).ok()?
+/// Whether the browser believes it is online.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Whether the page is in front of the person (not a background tab).
+pub fn visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// A random id for idempotent submissions (`crypto.randomUUID()`).
+pub fn random_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("web-{}", js_sys::Date::now() as u64))
+}
+
+/// Asks before a destructive step (`window.confirm`); false if it cannot ask.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// Opens the print dialog for the page.
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+/// Moves the window to the top (after a screen change or an error summary).
+pub fn scroll_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// Focuses the element with `id`, if any (the first field with an error).
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// A listener that stays attached until this is dropped.
+#[derive(Debug)]
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    fn new(
+        target: web_sys::EventTarget,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
+        let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        target
+            .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener {
+            target,
+            event,
+            closure,
+        })
+    }
+
+    /// Listens to `event` on `window` (`hashchange`, `online`, `offline`).
+    pub fn window(
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
+        Listener::new(web_sys::window()?.into(), event, f)
+    }
+
+    /// Listens to `event` on `document` (`visibilitychange`).
+    pub fn document(
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
+        Listener::new(web_sys::window()?.document()?.into(), event, f)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
+
+/// Registers the service worker (`sw.js`, scope `/parent/`) so the app
+/// loads with no network. A browser without service workers still runs it.
+pub fn register_service_worker() {
+    let Some(w) = web_sys::window() else { return };
+    let container = w.navigator().service_worker();
+    let _ = container.register("./sw.js");
 }

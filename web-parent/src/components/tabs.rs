@@ -1,0 +1,47 @@
+//! The bottom tab bar: the six places a logged-in guardian goes. Plain
+//! links to hash routes, so the keyboard and screen readers know them.
+
+use yew::prelude::*;
+
+use crate::state::{Lang, Route, Screen};
+
+#[derive(Properties, PartialEq, Debug)]
+pub struct TabsProps {
+    pub lang: Lang,
+    pub screen: Screen,
+    /// Notices for the family (a count on the tab).
+    pub unread: usize,
+}
+
+const TABS: [(Route, &str, &str, &str); 6] = [
+    (Route::Pass, "▣", "パス", "Pass"),
+    (Route::History, "🗓", "履歴", "History"),
+    (Route::Notices, "✉", "お知らせ", "Notices"),
+    (Route::Children, "☺", "子ども", "Children"),
+    (Route::Cards, "🪪", "カード", "Cards"),
+    (Route::Settings, "⚙", "設定", "Settings"),
+];
+
+#[function_component(Tabs)]
+pub fn tabs(props: &TabsProps) -> Html {
+    let lang = props.lang;
+    html! {
+        <nav class="tabs" aria-label={lang.pick("メニュー", "Menu").to_owned()}>
+            { for TABS.iter().map(|(route, icon, ja, en)| {
+                let current = route.name() == props.screen.name()
+                    || (*route == Route::Pass && props.screen == Screen::Rooms);
+                html! {
+                    <a href={route.hash()} id={format!("tab-{}", route.name())}
+                        class={classes!("tab", current.then_some("current"))}
+                        aria-current={current.then_some("page")}>
+                        <span class="icon" aria-hidden="true">{ *icon }</span>
+                        <span class="label">{ lang.pick(ja, en) }</span>
+                        if *route == Route::Notices && props.unread > 0 {
+                            <span class="badge">{ props.unread }</span>
+                        }
+                    </a>
+                }
+            }) }
+        </nav>
+    }
+}
