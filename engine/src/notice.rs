@@ -257,7 +257,12 @@ mod tests {
         publish(&mut doc, "r1-letter", &notice(vec![RoomId(1)], None, early)).expect("publish");
         publish(&mut doc, "r2-letter", &notice(vec![RoomId(2)], None, early)).expect("publish");
         publish(&mut doc, "babies", &notice(vec![], Some((0, 11)), recent)).expect("publish");
-        publish(&mut doc, "toddlers", &notice(vec![], Some((12, 35)), recent)).expect("publish");
+        publish(
+            &mut doc,
+            "toddlers",
+            &notice(vec![], Some((12, 35)), recent),
+        )
+        .expect("publish");
         publish(&mut doc, "next-week", &notice(vec![], None, later)).expect("publish");
         let mut typhoon = closure(vec![RoomId(1)]);
         typhoon.from = early.plus_seconds(-60);
