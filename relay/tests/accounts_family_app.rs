@@ -267,3 +267,38 @@ async fn check_ins_appear_in_the_familys_own_history_and_nobody_elses() {
     let (status, _) = relay.bytes("/api/family/doc", Some(&staff)).await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn the_demo_city_has_notices_for_its_families_ages_and_rooms() {
+    let relay = Relay::open(true);
+    let guardian = relay.login_family("HB-DEMA-2222", "demo-family-a").await;
+    let (status, bytes) = relay.bytes("/api/docs/notices", Some(&guardian)).await;
+    assert_eq!(status, 200);
+    let doc = AutoCommit::load(&bytes).expect("notices");
+    let (_, family) = relay.get("/api/family", Some(&guardian)).await;
+    let rooms: Vec<RoomId> = serde_json::from_value(family["rooms"].clone()).expect("rooms");
+    let births: Vec<hiroba_engine::calendar::Date> = family["children"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .map(|c| {
+            c["birth_date"]
+                .as_str()
+                .expect("date")
+                .parse()
+                .expect("date")
+        })
+        .collect();
+    let ids: Vec<String> = hiroba_engine::notice::for_family(
+        &doc,
+        &rooms,
+        &births,
+        hiroba_relay::accounts::system_now(),
+    )
+    .into_iter()
+    .map(|(id, _)| id)
+    .collect();
+    // Family A: R01 and R02, children of about 2 and 4 years.
+    assert!(ids.contains(&"demo-letter".to_owned()), "{ids:?}");
+    assert!(!ids.contains(&"demo-baby-course".to_owned()), "{ids:?}");
+}
