@@ -32,6 +32,7 @@
 pub mod attendance;
 pub mod calendar;
 pub mod device;
+pub mod family;
 pub mod ids;
 pub mod lang;
 pub mod notice;

@@ -11,7 +11,7 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Timestamp;
+use crate::calendar::{Date, Timestamp, age_on};
 use crate::ids::RoomId;
 
 const NOTICE: &str = "notice/";
@@ -33,6 +33,13 @@ pub struct Notice {
     pub body_ja: String,
     #[serde(default)]
     pub body_en: String,
+    /// For families with a child at least this many months old (course
+    /// information for an age group); `None`: any age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age_months: Option<u32>,
+    /// …and at most this many months old; `None`: any age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_months: Option<u32>,
     /// Shown from this instant…
     pub from: Timestamp,
     /// …until this one (exclusive).
@@ -46,6 +53,48 @@ impl Notice {
             && self.from <= now
             && now < self.until
     }
+
+    /// Whether a family registered for `rooms` with children born on
+    /// `birth_dates` is told of this notice at `now`: one of its rooms (or a
+    /// city-wide notice), shown now, and, for a notice aimed at an age
+    /// range, a child within it.
+    pub fn concerns_family(&self, rooms: &[RoomId], birth_dates: &[Date], now: Timestamp) -> bool {
+        let room_ok = self.rooms.is_empty() || self.rooms.iter().any(|r| rooms.contains(r));
+        let age_ok = if self.min_age_months.is_none() && self.max_age_months.is_none() {
+            true
+        } else {
+            let today = now.jst_date();
+            birth_dates.iter().any(|&birth| {
+                age_on(birth, today).is_some_and(|age| {
+                    let months = age.years * 12 + age.months;
+                    self.min_age_months.is_none_or(|min| months >= min)
+                        && self.max_age_months.is_none_or(|max| months <= max)
+                })
+            })
+        };
+        room_ok && age_ok && self.from <= now && now < self.until
+    }
+}
+
+/// The notices for a family's inbox at `now` (see
+/// [`Notice::concerns_family`]): emergencies first, then the newest first.
+pub fn for_family(
+    doc: &AutoCommit,
+    rooms: &[RoomId],
+    birth_dates: &[Date],
+    now: Timestamp,
+) -> Vec<(String, Notice)> {
+    let mut notices: Vec<(String, Notice)> = load(doc)
+        .into_iter()
+        .filter(|(_, n)| n.concerns_family(rooms, birth_dates, now))
+        .collect();
+    notices.sort_by(|(a_id, a), (b_id, b)| {
+        b.emergency
+            .cmp(&a.emergency)
+            .then(b.from.cmp(&a.from))
+            .then(a_id.cmp(b_id))
+    });
+    notices
 }
 
 /// Why a notice could not be written.
@@ -144,6 +193,8 @@ mod tests {
             title_en: "Closed today because of the typhoon".into(),
             body_ja: String::new(),
             body_en: String::new(),
+            min_age_months: None,
+            max_age_months: None,
             from: Timestamp(1_000),
             until: Timestamp(2_000),
         }
@@ -182,5 +233,55 @@ mod tests {
             publish(&mut doc, "Bad Id", &closure(vec![])),
             Err(NoticeError::BadId)
         ));
+    }
+
+    #[test]
+    fn a_family_sees_its_rooms_and_ages_with_emergencies_first() {
+        let mut doc = AutoCommit::new();
+        let now = Timestamp::from_jst(Date::new(2026, 11, 25).expect("date"), 12, 0);
+        let later = now.plus_seconds(86_400);
+        let notice = |rooms: Vec<RoomId>, ages: Option<(u32, u32)>, from: Timestamp| Notice {
+            emergency: false,
+            rooms,
+            title_ja: "ルームだより".into(),
+            title_en: "Newsletter".into(),
+            body_ja: String::new(),
+            body_en: String::new(),
+            min_age_months: ages.map(|a| a.0),
+            max_age_months: ages.map(|a| a.1),
+            from,
+            until: later,
+        };
+        let early = now.plus_seconds(-7_200);
+        let recent = now.plus_seconds(-60);
+        publish(&mut doc, "r1-letter", &notice(vec![RoomId(1)], None, early)).expect("publish");
+        publish(&mut doc, "r2-letter", &notice(vec![RoomId(2)], None, early)).expect("publish");
+        publish(&mut doc, "babies", &notice(vec![], Some((0, 11)), recent)).expect("publish");
+        publish(
+            &mut doc,
+            "toddlers",
+            &notice(vec![], Some((12, 35)), recent),
+        )
+        .expect("publish");
+        publish(&mut doc, "next-week", &notice(vec![], None, later)).expect("publish");
+        let mut typhoon = closure(vec![RoomId(1)]);
+        typhoon.from = early.plus_seconds(-60);
+        typhoon.until = later;
+        publish(&mut doc, "typhoon", &typhoon).expect("publish");
+
+        // A child born 2026-03-10 is 8 months old on 2026-11-25.
+        let born = [Date::new(2026, 3, 10).expect("date")];
+        let ids: Vec<String> = for_family(&doc, &[RoomId(1)], &born, now)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["typhoon", "babies", "r1-letter"]);
+
+        let older = [Date::new(2024, 11, 25).expect("date")];
+        let ids: Vec<String> = for_family(&doc, &[RoomId(2)], &older, now)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["toddlers", "r2-letter"], "24 months old, room 2");
     }
 }

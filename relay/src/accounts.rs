@@ -12,6 +12,8 @@
 //! * [`review`] — staff: pending list, approve (family account + letter), reject;
 //! * [`family`] — the family account: guardian login, password change;
 //! * [`issuance`] — per-room registration, the pass, reissue, printed cards;
+//! * [`child_requests`] — a guardian asks to add a child; staff approve
+//!   (the pass is reissued) or reject;
 //! * [`staff`] — staff accounts and their login;
 //! * [`staff_families`] — the staff console's family search, family view
 //!   and pass actions (reissue, cards, revoke);
@@ -22,6 +24,7 @@
 //! * [`credentials`], [`throttle`], [`records`], [`error`] — the parts they share.
 
 pub mod application;
+pub mod child_requests;
 pub mod credentials;
 pub mod device;
 pub mod error;
@@ -368,6 +371,34 @@ pub fn routes(state: Arc<RelayState>) -> Route {
             issuance::reissue
         ),
         no_body!(s, get, path!("api" / "family" / "cards"), issuance::cards),
+        no_body!(s, get, path!("api" / "family" / "doc"), family::own_doc),
+        with_body!(
+            s,
+            post,
+            path!("api" / "family" / "children"),
+            child_requests::submit
+        ),
+        no_body!(
+            s,
+            get,
+            path!("api" / "staff" / "child-requests").and(warp::query::<review::ListQuery>()),
+            child_requests::list,
+            review::ListQuery
+        ),
+        no_body!(
+            s,
+            post,
+            path!("api" / "staff" / "child-requests" / String / "approve"),
+            child_requests::approve,
+            String
+        ),
+        with_body!(
+            s,
+            post,
+            path!("api" / "staff" / "child-requests" / String / "reject"),
+            child_requests::reject,
+            String
+        ),
         with_body!(
             s,
             post,

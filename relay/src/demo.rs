@@ -1,12 +1,14 @@
 //! The demo city: what `relay --demo` seeds so the whole product can be
-//! tried at once (rooms, the first signing key, a few families with passes).
+//! tried at once (rooms, the first signing key, a few families with passes,
+//! a few notices).
 
 use hiroba_engine::calendar::{Timestamp, YearMonth};
-use hiroba_engine::ids::RoomId;
+use hiroba_engine::ids::{DocId, RoomId};
+use hiroba_engine::notice::{Notice, publish};
 use hiroba_engine::pass::PassKind;
 use serde::{Deserialize, Serialize};
 
-use crate::issuer::{IssueError, Issuer, PassRequest};
+use crate::issuer::{IssueError, Issuer, PassRequest, load_doc, relay_actor};
 use crate::store::Store;
 
 /// A demo family's pass, printed at start-up so people can try a kiosk.
@@ -22,6 +24,7 @@ pub struct DemoPass {
 
 /// Seeds the demo families once; later starts reuse the stored passes.
 pub fn seed(store: &Store, issuer: &Issuer, now: Timestamp) -> Result<Vec<DemoPass>, IssueError> {
+    seed_notices(store, now)?;
     if let Some(passes) = store.meta::<Vec<DemoPass>>("demo-passes")? {
         return Ok(passes);
     }
@@ -72,6 +75,69 @@ pub fn seed(store: &Store, issuer: &Issuer, now: Timestamp) -> Result<Vec<DemoPa
     }
     store.put_meta("demo-passes", &passes)?;
     Ok(passes)
+}
+
+/// Seeds three notices once (a room newsletter and two courses for age
+/// groups), so the parent app's inbox has something to show. No emergency:
+/// it would put a closure banner on every demo kiosk.
+fn seed_notices(store: &Store, now: Timestamp) -> Result<(), IssueError> {
+    if store.meta::<bool>("demo-notices")?.is_some() {
+        return Ok(());
+    }
+    let id = DocId::notices();
+    let mut doc = load_doc(store, &id, relay_actor(store)?)?;
+    let before = doc.get_heads();
+    let month = 30 * 86_400;
+    let notices = [
+        (
+            "demo-letter",
+            vec![RoomId(1)],
+            None,
+            "中央こどもルーム だより 12月号",
+            "Chuo room newsletter, December",
+            "12月の行事: 10日 クリスマス会、毎週水曜 絵本の読み聞かせ。年末年始（12/29〜1/3）はお休みです。",
+            "Events in December: Christmas party on the 10th, picture-book reading every Wednesday. Closed 29 Dec – 3 Jan.",
+        ),
+        (
+            "demo-baby-course",
+            vec![],
+            Some((0, 11)),
+            "はじめての離乳食講座（0歳のお子さんの保護者向け）",
+            "First solid foods: a course for parents of babies under 1",
+            "管理栄養士が離乳食の進め方をお話しします。定員12組。お申し込みはアプリの講座から（受付開始は後日お知らせします）。",
+            "A dietitian explains how to start solid foods. 12 families. Sign-up opens in the app soon.",
+        ),
+        (
+            "demo-toddler-play",
+            vec![],
+            Some((12, 47)),
+            "親子リトミック（1〜3歳）",
+            "Rhythm play for ages 1–3",
+            "音楽に合わせて体を動かします。動きやすい服装でお越しください。",
+            "Move to music together. Please wear clothes you can move in.",
+        ),
+    ];
+    for (notice_id, rooms, ages, title_ja, title_en, body_ja, body_en) in notices {
+        let notice = Notice {
+            emergency: false,
+            rooms,
+            title_ja: title_ja.to_owned(),
+            title_en: title_en.to_owned(),
+            body_ja: body_ja.to_owned(),
+            body_en: body_en.to_owned(),
+            min_age_months: ages.map(|(min, _)| min),
+            max_age_months: ages.map(|(_, max)| max),
+            from: now.plus_seconds(-86_400),
+            until: now.plus_seconds(month),
+        };
+        publish(&mut doc, notice_id, &notice).map_err(|e| IssueError::Damaged {
+            what: "demo notices",
+            reason: e.to_string(),
+        })?;
+    }
+    store.append_chunk(&id, &doc.save_after(&before))?;
+    store.put_meta("demo-notices", &true)?;
+    Ok(())
 }
 
 /// A demo login, printed at start-up (fixed demo passwords: fine for a

@@ -61,43 +61,75 @@ fn api(state: Arc<RelayState>) -> impl Filter<Extract = (impl Reply,), Error = R
         .and(warp::get())
         .and(with_state(state.clone()))
         .map(|s: Arc<RelayState>| warp::reply::json(&s.city));
-    let public_doc = warp::path!("api" / "docs" / ..)
+    let doc = warp::path!("api" / "docs" / ..)
         .and(warp::path::tail())
         .map(|tail: warp::path::Tail| tail.as_str().to_owned())
         .and(warp::get())
+        .and(warp::header::optional::<String>("authorization"))
         .and(with_state(state.clone()))
-        .and_then(public_doc);
+        .and_then(doc_bytes);
     let demo_pass = warp::path!("api" / "demo" / "pass")
         .and(warp::get())
         .and(with_state(state))
         .and_then(demo_pass);
-    config.or(public_doc).or(demo_pass)
+    config.or(doc).or(demo_pass)
 }
 
-/// The trust list and the revocations are public by design (they hold only
-/// public keys and pseudonymous ids), so kiosks may fetch them before they
-/// are enrolled. Every other document goes through the sync endpoint with
-/// per-document authorization.
-async fn public_doc(
+/// `GET /api/docs/{name}`: one document's bytes. The trust list and the
+/// revocations are public by design (they hold only public keys and
+/// pseudonymous ids), so kiosks may fetch them before they are enrolled.
+/// Any other document needs a session (`Authorization: Bearer`) that the
+/// sync endpoint's policy lets read it ([`crate::auth::may_access`]): a
+/// guardian reads the notices and the family's own document this way.
+/// Unknown and forbidden documents get the same answer.
+async fn doc_bytes(
     name: String,
+    authorization: Option<String>,
     state: Arc<RelayState>,
 ) -> Result<warp::reply::Response, Rejection> {
     let id = DocId::parse(&name).map_err(|_| warp::reject::not_found())?;
-    if id != DocId::trust_list() && id != DocId::revocations() {
-        return Err(warp::reject::custom(ApiError::DocUnavailable));
+    let public = id == DocId::trust_list() || id == DocId::revocations();
+    if !public {
+        let token = authorization
+            .as_deref()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        let who = if token.is_empty() {
+            crate::auth::Identity::Anonymous
+        } else {
+            state
+                .accounts
+                .sessions
+                .lookup(token, crate::accounts::system_now())
+        };
+        if !crate::auth::may_access(&who, &id) {
+            return Err(warp::reject::custom(ApiError::DocUnavailable));
+        }
     }
-    let bytes = state
-        .store
-        .doc_bytes(&id)
-        .map_err(|_| warp::reject::custom(ApiError::Storage))?
-        // An empty automerge document is a valid (empty) list.
-        .unwrap_or_else(|| automerge::AutoCommit::new().save());
-    Ok(warp::reply::with_header(
+    let bytes = read_doc(&state, &id).map_err(|_| warp::reject::custom(ApiError::Storage))?;
+    Ok(octet_stream(bytes))
+}
+
+/// A document's bytes as the relay has acknowledged them, or an empty
+/// document (a valid, empty list) if nothing is stored yet.
+pub fn read_doc(state: &RelayState, id: &DocId) -> Result<Vec<u8>, crate::store::StoreError> {
+    let chunks = state.sync.stored_chunks(id)?;
+    Ok(if chunks.is_empty() {
+        automerge::AutoCommit::new().save()
+    } else {
+        chunks.concat()
+    })
+}
+
+/// Bytes that must not be cached by the browser or a proxy.
+pub fn octet_stream(bytes: Vec<u8>) -> warp::reply::Response {
+    warp::reply::with_header(
         warp::reply::with_header(bytes, "content-type", "application/octet-stream"),
         "cache-control",
         "no-store",
     )
-    .into_response())
+    .into_response()
 }
 
 async fn demo_pass(state: Arc<RelayState>) -> Result<warp::reply::Json, Rejection> {

@@ -14,6 +14,7 @@
 //! * [`accounts`] — applications, family and staff accounts, passes,
 //!   devices and key rotation (the accounts JSON API).
 //! * [`sync`] — the automerge-repo sync endpoint (`GET /sync`, WebSocket).
+//! * [`projection`] — each family's visit history, from the attendance.
 //!
 //! [`open`] prepares a relay from a data dir; [`serve`] runs it on a listener
 //! until a shutdown future resolves, so tests start real relays on
@@ -25,6 +26,7 @@ pub mod city;
 pub mod demo;
 pub mod http;
 pub mod issuer;
+pub mod projection;
 pub mod store;
 pub mod sync;
 
@@ -116,6 +118,7 @@ pub async fn serve(
 ) -> Result<(), store::StoreError> {
     let store = state.store.clone();
     let hub = state.sync.clone();
+    let projection = tokio::spawn(projection::run(state.clone()));
     let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         shutdown.await;
@@ -140,5 +143,6 @@ pub async fn serve(
             tracing::warn!(limit = ?DRAIN_LIMIT, "connections still open at shutdown; closing them");
         }
     }
+    projection.abort();
     store.flush().await
 }

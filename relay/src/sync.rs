@@ -35,6 +35,7 @@ mod hub;
 mod names;
 mod peers;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -52,7 +53,7 @@ use crate::issuer::{IssueError, relay_actor};
 use crate::store::{Store, StoreError};
 use hub::{ConnId, Hub, Outcome};
 
-pub use hub::RELAY_PEER_ID;
+pub use hub::{ChangeError, RELAY_PEER_ID};
 
 /// How long a document nobody has open stays in memory after its last use.
 pub const IDLE_AFTER: Duration = Duration::from_secs(60);
@@ -85,6 +86,10 @@ struct Inner {
     /// do not queue a thousand fsyncs (nor exhaust sled's flush threads).
     flush_asked: std::sync::atomic::AtomicU64,
     flush_done: tokio::sync::Mutex<u64>,
+    /// Attendance documents changed since the projection last looked (see
+    /// [`crate::projection`]), and the bell that tells it.
+    attendance_changed: Mutex<BTreeSet<DocId>>,
+    attendance_bell: tokio::sync::Notify,
 }
 
 /// What the connection loop does after a frame.
@@ -108,6 +113,8 @@ impl SyncHub {
                 closing: watch::channel(false).0,
                 flush_asked: std::sync::atomic::AtomicU64::new(0),
                 flush_done: tokio::sync::Mutex::new(0),
+                attendance_changed: Mutex::new(BTreeSet::new()),
+                attendance_bell: tokio::sync::Notify::new(),
             }),
         })
     }
@@ -119,7 +126,45 @@ impl SyncHub {
     /// Modules that write synced documents must call this right after the
     /// write, or the hub's next compaction could replace what they wrote.
     pub fn doc_written(&self, doc: &DocId) -> Result<(), StoreError> {
-        self.lock().doc_written(doc)
+        self.lock().doc_written(doc)?;
+        self.attendance_touched(doc);
+        Ok(())
+    }
+
+    /// Changes `doc` as the relay itself (see `Hub::change`): the change
+    /// is stored (unflushed) and pushed to the document's readers.
+    pub fn change_doc<R, E: std::fmt::Display>(
+        &self,
+        doc: &DocId,
+        change: impl FnOnce(&mut automerge::AutoCommit) -> Result<R, E>,
+    ) -> Result<R, ChangeError> {
+        self.lock().change(doc, Instant::now(), change)
+    }
+
+    /// Waits until attendance documents changed, and returns which (each
+    /// once, however often it changed meanwhile).
+    pub async fn attendance_changes(&self) -> Vec<DocId> {
+        loop {
+            let changed = std::mem::take(&mut *self.changed_set());
+            if !changed.is_empty() {
+                return changed.into_iter().collect();
+            }
+            self.inner.attendance_bell.notified().await;
+        }
+    }
+
+    fn attendance_touched(&self, doc: &DocId) {
+        if doc.as_attendance().is_some() {
+            self.changed_set().insert(doc.clone());
+            self.inner.attendance_bell.notify_one();
+        }
+    }
+
+    fn changed_set(&self) -> MutexGuard<'_, BTreeSet<DocId>> {
+        self.inner
+            .attendance_changed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The stored chunks of `doc` (empty if nothing is stored), read as one
@@ -275,6 +320,9 @@ impl SyncHub {
                     }
                 }
                 self.lock().answer(conn, &doc, changed);
+                if changed {
+                    self.attendance_touched(&doc);
+                }
                 Flow::Continue
             }
         }

@@ -5,7 +5,7 @@
 #[path = "accounts_common/mod.rs"]
 mod common;
 
-use common::{Relay, application};
+use common::{Relay, application, registered_family};
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::Rejection;
 use serde_json::{Value, json};
@@ -20,54 +20,6 @@ fn morita(submission_id: &str) -> Value {
     ]);
     form["phone"] = json!("03-5555-0199");
     form
-}
-
-/// A family approved from `form`: its id, login id and (when `rooms` is
-/// not empty) a full guardian session after the forced password change
-/// and 本登録 for `rooms`.
-async fn family(
-    relay: &Relay,
-    staff: &str,
-    form: Value,
-    rooms: &[&str],
-) -> (String, String, String) {
-    let (status, receipt) = relay.post("/api/applications", None, Some(form)).await;
-    assert_eq!(status, 201, "{receipt}");
-    let receipt = receipt["receipt"].as_str().expect("receipt");
-    let (status, approved) = relay
-        .post(
-            &format!("/api/staff/applications/{receipt}/approve"),
-            Some(staff),
-            None,
-        )
-        .await;
-    assert_eq!(status, 201, "{approved}");
-    let family_id = approved["family_id"].as_str().expect("id").to_owned();
-    let login_id = approved["login_id"].as_str().expect("login").to_owned();
-    let password = approved["initial_password"].as_str().expect("password");
-    let (_, first) = relay
-        .post(
-            "/api/family/login",
-            None,
-            Some(json!({ "login_id": login_id, "password": password })),
-        )
-        .await;
-    let (status, changed) = relay
-        .post(
-            "/api/family/password",
-            first["token"].as_str(),
-            Some(json!({ "current_password": password, "new_password": "sakura-2026!" })),
-        )
-        .await;
-    assert_eq!(status, 200, "{changed}");
-    let token = changed["token"].as_str().expect("token").to_owned();
-    if !rooms.is_empty() {
-        let (status, pass) = relay
-            .put("/api/family/rooms", Some(&token), json!({ "rooms": rooms }))
-            .await;
-        assert_eq!(status, 200, "{pass}");
-    }
-    (family_id, login_id, token)
 }
 
 async fn search(relay: &Relay, staff: &str, q: &str) -> Vec<Value> {
@@ -92,7 +44,8 @@ async fn search(relay: &Relay, staff: &str, q: &str) -> Vec<Value> {
 async fn search_finds_a_family_by_name_kana_phone_and_login_id() {
     let relay = Relay::open(true);
     let staff = relay.login_staff("r01-staff", "demo-staff-2026").await;
-    let (family_id, login_id, _) = family(&relay, &staff, morita("search-0001"), &["R01"]).await;
+    let (family_id, login_id, _) =
+        registered_family(&relay, &staff, morita("search-0001"), &["R01"]).await;
     let only_morita =
         |found: &[Value]| found.len() == 1 && found[0]["family_id"] == family_id.as_str();
     for q in [
@@ -152,7 +105,8 @@ async fn search_finds_a_family_by_name_kana_phone_and_login_id() {
 async fn only_staff_may_look_up_families_and_only_administrators_revoke() {
     let relay = Relay::open(true);
     let staff = relay.login_staff("r01-staff", "demo-staff-2026").await;
-    let (family_id, _, guardian) = family(&relay, &staff, morita("roles-0001"), &["R01"]).await;
+    let (family_id, _, guardian) =
+        registered_family(&relay, &staff, morita("roles-0001"), &["R01"]).await;
     let (_, view) = relay
         .get(&format!("/api/staff/families/{family_id}"), Some(&staff))
         .await;
@@ -200,7 +154,8 @@ async fn a_revoked_pass_is_refused_by_kiosks_and_staff_can_issue_a_new_one() {
     let relay = Relay::open(true);
     let staff = relay.login_staff("r01-staff", "demo-staff-2026").await;
     let admin = relay.login_staff("admin", "demo-admin-2026").await;
-    let (family_id, _, guardian) = family(&relay, &staff, morita("revoke-0001"), &["R01"]).await;
+    let (family_id, _, guardian) =
+        registered_family(&relay, &staff, morita("revoke-0001"), &["R01"]).await;
     let (_, pass) = relay.get("/api/family/pass", Some(&guardian)).await;
     let text = pass["text"].as_str().expect("text").to_owned();
     let pass_id = pass["pass_id"].as_str().expect("id").to_owned();
@@ -286,7 +241,8 @@ async fn staff_issue_and_reissue_printed_cards() {
     let relay = Relay::open(true);
     let staff = relay.login_staff("r01-staff", "demo-staff-2026").await;
     let admin = relay.login_staff("admin", "demo-admin-2026").await;
-    let (family_id, _, _) = family(&relay, &staff, morita("cards-0001"), &["R01", "R02"]).await;
+    let (family_id, _, _) =
+        registered_family(&relay, &staff, morita("cards-0001"), &["R01", "R02"]).await;
     let cards = format!("/api/staff/families/{family_id}/cards");
 
     let (status, card) = relay
@@ -378,7 +334,7 @@ async fn staff_issue_and_reissue_printed_cards() {
     assert!(relay.verify(child_text, RoomId(1)).await.is_ok());
 
     // A family with no rooms gets no card.
-    let (no_rooms, _, _) = family(&relay, &staff, morita("cards-0002"), &[]).await;
+    let (no_rooms, _, _) = registered_family(&relay, &staff, morita("cards-0002"), &[]).await;
     let (status, answer) = relay
         .post(
             &format!("/api/staff/families/{no_rooms}/cards"),

@@ -156,6 +156,8 @@ async fn an_emergency_notice_shows_as_a_banner_on_its_rooms_kiosks() -> anyhow::
         title_en: "Closed today because of the typhoon".to_owned(),
         body_ja: String::new(),
         body_en: String::new(),
+        min_age_months: None,
+        max_age_months: None,
         from: now().plus_seconds(-60),
         until: now().plus_seconds(3600),
     };

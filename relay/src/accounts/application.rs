@@ -278,20 +278,10 @@ pub fn validate(form: &ApplicationForm, today: Date) -> Result<ApplicationDetail
     }
     let mut children = Vec::new();
     for (i, c) in form.children.iter().enumerate().take(MAX_CHILDREN) {
-        if let Some((ja, en)) = name_problem(&c.name) {
-            err(format!("children[{i}].name"), ja, en);
-        }
-        if let Some((ja, en)) = kana_problem(&c.kana) {
-            err(format!("children[{i}].kana"), ja, en);
-        }
-        match birth_date(&c.birth_date, today) {
-            Ok(date) => children.push(Child {
-                name: c.name.trim().to_owned(),
-                kana: c.kana.trim().to_owned(),
-                birth_date: date,
-            }),
-            Err((ja, en)) => err(format!("children[{i}].birth_date"), ja, en),
-        }
+        let child = check_child(c, today, |field, ja, en| {
+            err(format!("children[{i}].{field}"), ja, en);
+        });
+        children.extend(child);
     }
 
     if form.other_adults.len() > MAX_OTHER_ADULTS {
@@ -342,6 +332,37 @@ pub fn validate(form: &ApplicationForm, today: Date) -> Result<ApplicationDetail
 }
 
 type Problem = (&'static str, &'static str);
+
+/// Checks one child (name, reading, birth date), telling `problem` of each
+/// invalid field (`name`, `kana`, `birth_date`); the child if all are valid.
+/// Shared by the application and a guardian's request to add a child.
+pub fn check_child(
+    form: &ChildForm,
+    today: Date,
+    mut problem: impl FnMut(&'static str, &'static str, &'static str),
+) -> Option<Child> {
+    let mut valid = true;
+    if let Some((ja, en)) = name_problem(&form.name) {
+        problem("name", ja, en);
+        valid = false;
+    }
+    if let Some((ja, en)) = kana_problem(&form.kana) {
+        problem("kana", ja, en);
+        valid = false;
+    }
+    match birth_date(&form.birth_date, today) {
+        Ok(birth_date) if valid => Some(Child {
+            name: form.name.trim().to_owned(),
+            kana: form.kana.trim().to_owned(),
+            birth_date,
+        }),
+        Ok(_) => None,
+        Err((ja, en)) => {
+            problem("birth_date", ja, en);
+            None
+        }
+    }
+}
 
 fn name_problem(name: &str) -> Option<Problem> {
     let name = name.trim();

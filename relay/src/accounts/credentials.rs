@@ -20,7 +20,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// `groups` groups of four unambiguous characters joined by `-`.
-fn random_groups(groups: usize) -> Result<String, AccountError> {
+pub(super) fn random_groups(groups: usize) -> Result<String, AccountError> {
     let bytes = random_bytes::<32>()?;
     let mut out = String::new();
     for (i, pair) in bytes.chunks_exact(2).take(groups * 4).enumerate() {

@@ -7,7 +7,7 @@
 //! route — and the sync endpoint — treats as no session at all.
 
 use hiroba_engine::calendar::Timestamp;
-use hiroba_engine::ids::{FamilyId, RoomId};
+use hiroba_engine::ids::{DocId, FamilyId, RoomId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use warp::http::StatusCode;
@@ -218,9 +218,27 @@ pub async fn me(ctx: Ctx) -> Result<Response, AccountError> {
 }
 
 /// `GET /api/family`: the guardian's own account, children, rooms and passes.
+/// With the family's requests to add a child (`child_requests`).
 pub async fn overview(ctx: Ctx) -> Result<Response, AccountError> {
-    let family = load(&ctx.accounts().tree, &ctx.guardian()?)?;
-    Ok(json(StatusCode::OK, &family_view(&family)))
+    let tree = &ctx.accounts().tree;
+    let family = load(tree, &ctx.guardian()?)?;
+    let mut view = family_view(&family);
+    if let Some(object) = view.as_object_mut() {
+        object.insert(
+            "child_requests".to_owned(),
+            super::child_requests::family_requests(tree, &family.id)?.into(),
+        );
+    }
+    Ok(json(StatusCode::OK, &view))
+}
+
+/// `GET /api/family/doc`: the family's own automerge document (its visit
+/// history, see [`crate::projection`]), for the parent app to keep and
+/// merge.
+pub async fn own_doc(ctx: Ctx) -> Result<Response, AccountError> {
+    let family = ctx.guardian()?;
+    let bytes = crate::http::read_doc(&ctx.state, &DocId::family(&family))?;
+    Ok(crate::http::octet_stream(bytes))
 }
 
 /// A family as its guardians (and staff) see it: never the password hash.

@@ -24,6 +24,7 @@ use super::family::{self, Family};
 use super::{Ctx, json, parse, records};
 use crate::RelayState;
 use crate::issuer::{IssueError, PassRequest, load_doc, relay_actor};
+use crate::projection::pass_key;
 use crate::store::Store;
 
 /// A pass the relay signed for a family, as stored in the family record.
@@ -219,6 +220,7 @@ pub(super) fn sign_and_store(
                 family.cards.push(issued.clone());
             }
         }
+        records::tx_put(tx, &pass_key(&issued.pass_id), &family.id)?;
         records::tx_put(tx, &record_key, &family)
     })?;
     drop(issuer);

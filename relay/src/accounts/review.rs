@@ -165,16 +165,16 @@ fn letter_for(ctx: &Ctx, app: &Application, login_id: &str, password: &str) -> S
     })
 }
 
+/// The body of a rejection (an application's or a child request's).
 #[derive(Deserialize)]
-struct RejectForm {
+pub(super) struct RejectForm {
     #[serde(default)]
     reason: String,
 }
 
-/// `POST /api/staff/applications/{receipt}/reject` with `{reason}`.
-pub async fn reject(ctx: Ctx, receipt: String, body: Vec<u8>) -> Result<Response, AccountError> {
-    let staff = ctx.staff()?;
-    let form: RejectForm = super::parse(&body)?;
+/// The reason of a rejection, trimmed: 1–500 characters.
+pub(super) fn reject_reason(body: &[u8]) -> Result<String, AccountError> {
+    let form: RejectForm = super::parse(body)?;
     let reason = form.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AccountError::Invalid(FieldErrors::from([(
@@ -185,6 +185,13 @@ pub async fn reject(ctx: Ctx, receipt: String, body: Vec<u8>) -> Result<Response
             ),
         )])));
     }
+    Ok(reason)
+}
+
+/// `POST /api/staff/applications/{receipt}/reject` with `{reason}`.
+pub async fn reject(ctx: Ctx, receipt: String, body: Vec<u8>) -> Result<Response, AccountError> {
+    let staff = ctx.staff()?;
+    let reason = reject_reason(&body)?;
     load_pending(&ctx, &receipt)?;
     let app_key = application::key(&receipt);
     records::transact(&ctx.accounts().tree, |tx| {

@@ -30,6 +30,17 @@ pub const RELAY_PEER_ID: &str = "hiroba-relay";
 /// A connection's number, unique for the relay's lifetime.
 pub(crate) type ConnId = u64;
 
+/// Why the relay could not change a document itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// Storage failed; nothing was acknowledged.
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+    /// The stored document is damaged, or the change refused.
+    #[error("the document refused the change: {0}")]
+    Refused(String),
+}
+
 /// What receiving one `sync` or `request` message came to.
 #[derive(Debug)]
 pub(crate) enum Outcome {
@@ -278,6 +289,46 @@ impl Hub {
             self.send_sync(conn, doc);
         }
         Ok(())
+    }
+
+    /// Changes `doc` on the relay's own account (a projection, not a
+    /// client's message): loads it if needed, runs `change`, writes what
+    /// changed to sled (unflushed) and pushes it to every reader. Returns
+    /// what `change` returned.
+    pub(crate) fn change<R, E: std::fmt::Display>(
+        &mut self,
+        doc: &DocId,
+        now: Instant,
+        change: impl FnOnce(&mut automerge::AutoCommit) -> Result<R, E>,
+    ) -> Result<R, ChangeError> {
+        self.names.remember(doc)?;
+        if !self.docs.is_loaded(doc) {
+            let chunks = self.store.doc_chunks(doc)?;
+            self.docs
+                .load(doc, chunks)
+                .map_err(|e| ChangeError::Refused(e.to_string()))?;
+        }
+        self.last_used.insert(doc.clone(), now);
+        let result =
+            change(self.docs.doc_mut(doc)).map_err(|e| ChangeError::Refused(e.to_string()));
+        let wrote = match self.write_pending() {
+            Ok(wrote) => wrote,
+            Err(e) => {
+                self.docs.unload(doc);
+                return Err(e.into());
+            }
+        };
+        if wrote {
+            let readers: Vec<ConnId> = self
+                .readers
+                .get(doc)
+                .map(|r| r.iter().copied().collect())
+                .unwrap_or_default();
+            for conn in readers {
+                self.send_sync(conn, doc);
+            }
+        }
+        result
     }
 
     /// Forgets a connection and what it had open, persisting an identified

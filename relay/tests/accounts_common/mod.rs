@@ -119,6 +119,18 @@ impl Relay {
         (status, body)
     }
 
+    /// `GET path` answering the raw body (a document's bytes).
+    pub async fn bytes(&self, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
+        let mut req = warp::test::request().method("GET").path(path);
+        if let Some(token) = token {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
+        let res = req
+            .reply(&hiroba_relay::http::routes(self.state.clone()))
+            .await;
+        (res.status().as_u16(), res.body().to_vec())
+    }
+
     /// `POST path` with an optional JSON body.
     pub async fn post(&self, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let text = body.map(|b| b.to_string());
@@ -267,4 +279,52 @@ impl Relay {
         };
         verify_scan(text, &ctx, at)
     }
+}
+
+/// A family approved from `form`: its id, login id and (when `rooms` is
+/// not empty) a full guardian session after the forced password change
+/// and 本登録 for `rooms`.
+pub async fn registered_family(
+    relay: &Relay,
+    staff: &str,
+    form: Value,
+    rooms: &[&str],
+) -> (String, String, String) {
+    let (status, receipt) = relay.post("/api/applications", None, Some(form)).await;
+    assert_eq!(status, 201, "{receipt}");
+    let receipt = receipt["receipt"].as_str().expect("receipt");
+    let (status, approved) = relay
+        .post(
+            &format!("/api/staff/applications/{receipt}/approve"),
+            Some(staff),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{approved}");
+    let family_id = approved["family_id"].as_str().expect("id").to_owned();
+    let login_id = approved["login_id"].as_str().expect("login").to_owned();
+    let password = approved["initial_password"].as_str().expect("password");
+    let (_, first) = relay
+        .post(
+            "/api/family/login",
+            None,
+            Some(json!({ "login_id": login_id, "password": password })),
+        )
+        .await;
+    let (status, changed) = relay
+        .post(
+            "/api/family/password",
+            first["token"].as_str(),
+            Some(json!({ "current_password": password, "new_password": "sakura-2026!" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let token = changed["token"].as_str().expect("token").to_owned();
+    if !rooms.is_empty() {
+        let (status, pass) = relay
+            .put("/api/family/rooms", Some(&token), json!({ "rooms": rooms }))
+            .await;
+        assert_eq!(status, 200, "{pass}");
+    }
+    (family_id, login_id, token)
 }
