@@ -4,12 +4,11 @@
 //! CRDT, not the last answer, decides what the phone holds. Pure: bytes in,
 //! bytes and engine values out.
 
-use crate::compat as notice;
-use crate::compat::{self as family, FamilyVisit};
 use automerge::AutoCommit;
 use hiroba_engine::calendar::{Date, Timestamp};
+use hiroba_engine::family::{self, FamilyVisit};
 use hiroba_engine::ids::RoomId;
-use hiroba_engine::notice::Notice;
+use hiroba_engine::notice::{self, Notice};
 
 use crate::services::api::Family;
 

@@ -17,7 +17,6 @@
 //! The DOM contract for tests is at the top of `tests/src/parent.rs`.
 
 pub mod app;
-mod compat;
 pub mod components;
 pub mod docs;
 pub mod form;

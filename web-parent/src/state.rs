@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use crate::compat::FamilyVisit;
+use hiroba_engine::family::FamilyVisit;
 use hiroba_engine::notice::Notice;
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
