@@ -82,13 +82,18 @@ pub async fn fill(browser: &Browser, css: &str, text: &str) -> anyhow::Result<()
     Ok(())
 }
 
+/// Clicks `css` after scrolling it to the middle of the screen, as a
+/// person scrolls a control clear of the fixed tab bar before tapping it.
 pub async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    let element = browser.client.find(Locator::Css(css)).await?;
     browser
         .client
-        .find(Locator::Css(css))
-        .await?
-        .click()
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' }); return true;",
+            vec![serde_json::to_value(&element)?],
+        )
         .await?;
+    element.click().await?;
     Ok(())
 }
 
@@ -137,7 +142,7 @@ pub async fn fill_application(browser: &Browser, a: &Applicant) -> anyhow::Resul
     fill(browser, "#apply-child-0-birth", &a.birth).await?;
     let consent = browser.client.find(Locator::Css("#apply-consent")).await?;
     if !consent.is_selected().await? {
-        consent.click().await?;
+        click(browser, "#apply-consent").await?;
     }
     Ok(())
 }
@@ -255,9 +260,8 @@ pub async fn register_rooms(browser: &Browser, rooms: &[&str]) -> anyhow::Result
         poll("the room list", WAIT, || async {
             Ok(browser.client.find(Locator::Css(&css)).await.ok())
         })
-        .await?
-        .click()
         .await?;
+        click(browser, &css).await?;
     }
     click(browser, "#rooms-submit").await?;
     wait_screen(browser, "pass").await?;
