@@ -40,6 +40,8 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use hiroba_engine::ids::{DocId, RoomId};
+use hiroba_engine::notice::Notice;
 use serde_json::{Value, json};
 
 use crate::kiosk::{WAIT, step, wait_attr};
@@ -375,4 +377,37 @@ pub async fn installability_errors(browser: &Browser) -> anyhow::Result<Value> {
         })
         .await?;
     Ok(answer["installabilityErrors"].clone())
+}
+
+/// Publishes an emergency notice (臨時休館) for `room` straight into the
+/// relay's `notices` document, as staff will from the console (publishing
+/// from the console is a later issue).
+pub fn publish_emergency(relay: &TestRelay, id: &str, room: RoomId) -> anyhow::Result<()> {
+    let doc_id = DocId::notices();
+    let bytes = relay.state.store.doc_bytes(&doc_id)?.unwrap_or_default();
+    let mut doc = if bytes.is_empty() {
+        automerge::AutoCommit::new()
+    } else {
+        automerge::AutoCommit::load(&bytes)?
+    };
+    let before = doc.get_heads();
+    let now = crate::now();
+    let notice = Notice {
+        emergency: true,
+        rooms: vec![room],
+        title_ja: "台風のため本日臨時休館します".to_owned(),
+        title_en: "Closed today because of the typhoon".to_owned(),
+        body_ja: "安全のため、本日は終日休館です。".to_owned(),
+        body_en: "For your safety the room is closed all day.".to_owned(),
+        min_age_months: None,
+        max_age_months: None,
+        from: now.plus_seconds(-60),
+        until: now.plus_seconds(86_400),
+    };
+    hiroba_engine::notice::publish(&mut doc, id, &notice)?;
+    relay
+        .state
+        .store
+        .append_chunk(&doc_id, &doc.save_after(&before))?;
+    Ok(())
 }

@@ -70,15 +70,60 @@ async fn the_pass_history_and_notices_show_with_the_relay_down() -> anyhow::Resu
     let relay = TestRelay::start(true).await?;
     let phone = Browser::start(&[]).await?;
     let (_, _, text) = parent::family_with_pass(&phone, &relay, "電波 花子").await?;
-    parent::wait_controlled(&phone).await?;
+    step("an emergency closure is published for R01; the family visits once");
+    parent::publish_emergency(&relay, "typhoon-closure", RoomId(1))?;
+    let tablet = Browser::start(&[]).await?;
+    kiosk::enrol(&tablet, &relay, RoomId(1)).await?;
+    kiosk::check_in(&tablet, &text).await?;
+    tablet.close().await?;
+    go(&phone, "history").await?;
+    wait_screen(&phone, "history").await?;
+    poll("the visit in #history", PROJECTION, || async {
+        if phone.attr("#history", "data-count").await?.as_deref() == Some("1") {
+            return Ok(Some(()));
+        }
+        if let Ok(button) = phone.client.find(Locator::Css("#history-refresh")).await
+            && button.is_enabled().await?
+        {
+            button.click().await?;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok(None)
+    })
+    .await?;
+
+    step("the emergency notice tops the inbox and shows as a banner");
     go(&phone, "notices").await?;
     wait_screen(&phone, "notices").await?;
-    let notices = phone.attr("#notices", "data-count").await?;
-    go(&phone, "history").await?;
-    let history = phone.attr("#history", "data-count").await?;
+    // The demo's R01 newsletter and the course for ages 1–3 apply to this
+    // family (a child of about two); the course for babies does not.
+    let notices = wait_count(
+        &phone,
+        "#notices",
+        "data-count",
+        "three notices",
+        WAIT,
+        |n| n == 3,
+    )
+    .await?;
+    assert_eq!(
+        phone.attr(".notice", "data-emergency").await?.as_deref(),
+        Some("true"),
+        "the emergency notice comes first"
+    );
+    assert!(
+        phone.client.find(Locator::Css("#emergency")).await.is_ok(),
+        "banner on the inbox"
+    );
+    go(&phone, "pass").await?;
+    wait_screen(&phone, "pass").await?;
+    assert!(
+        phone.client.find(Locator::Css("#emergency")).await.is_ok(),
+        "banner on the pass"
+    );
+    parent::wait_controlled(&phone).await?;
 
     step("the relay goes down; the guardian reopens the app");
-    go(&phone, "pass").await?;
     let stopped = relay.stop_for_outage().await?;
     phone.client.refresh().await?;
     wait_screen(&phone, "pass").await?;
@@ -94,20 +139,31 @@ async fn the_pass_history_and_notices_show_with_the_relay_down() -> anyhow::Resu
             .await
             .is_ok()
     );
+    assert!(
+        phone.client.find(Locator::Css("#emergency")).await.is_ok(),
+        "the banner, offline"
+    );
 
     go(&phone, "notices").await?;
     wait_screen(&phone, "notices").await?;
     assert_eq!(
         phone.attr("#notices", "data-count").await?,
-        notices,
+        Some(notices.to_string()),
         "notices kept"
     );
     go(&phone, "history").await?;
     wait_screen(&phone, "history").await?;
     assert_eq!(
-        phone.attr("#history", "data-count").await?,
-        history,
+        phone.attr("#history", "data-count").await?.as_deref(),
+        Some("1"),
         "history kept"
+    );
+    assert!(
+        phone
+            .client
+            .find(Locator::Css(".visit[data-room=R01]"))
+            .await
+            .is_ok()
     );
 
     phone.close().await?;
@@ -274,6 +330,19 @@ async fn a_newborn_is_added_after_staff_approve_and_the_pass_is_reissued() -> an
         new_text, old_text,
         "the pass was reissued (serial {serial})"
     );
+
+    step("the course for babies now reaches the family too");
+    go(&phone, "notices").await?;
+    wait_screen(&phone, "notices").await?;
+    wait_count(
+        &phone,
+        "#notices",
+        "data-count",
+        "the baby course among the notices",
+        WAIT,
+        |n| n == 3,
+    )
+    .await?;
 
     phone.close().await?;
     relay.stop().await
