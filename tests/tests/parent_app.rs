@@ -21,7 +21,7 @@ const PROJECTION: Duration = Duration::from_secs(60);
 async fn apply_log_in_register_and_see_the_visit_in_the_history() -> anyhow::Result<()> {
     let relay = TestRelay::start(true).await?;
     let phone = Browser::start(&[]).await?;
-    let (_, _, text) = parent::family_with_pass(&phone, &relay, "履歴 花子").await?;
+    let (login_id, _, text) = parent::family_with_pass(&phone, &relay, "履歴 花子").await?;
     assert!(
         phone
             .client
@@ -59,6 +59,73 @@ async fn apply_log_in_register_and_see_the_visit_in_the_history() -> anyhow::Res
     .await?;
     let count = phone.attr("#history", "data-count").await?;
     assert_eq!(count.as_deref(), Some("1"), "one visit, shown once");
+
+    step("an administrator revokes the pass; the app says so and drops it");
+    let staff = parent::staff_token(&phone).await?;
+    let (_, found) = fetch_json(
+        &phone,
+        "GET",
+        &format!("/api/staff/families?q={login_id}"),
+        Some(&staff),
+        None,
+    )
+    .await?;
+    let family_id = found["families"][0]["family_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (_, family) = fetch_json(
+        &phone,
+        "GET",
+        &format!("/api/staff/families/{family_id}"),
+        Some(&staff),
+        None,
+    )
+    .await?;
+    let pass_id = family["pass"]["pass_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, body) = fetch_json(
+        &phone,
+        "POST",
+        &format!("/api/staff/families/{family_id}/passes/{pass_id}/revoke"),
+        Some(&staff),
+        None,
+    )
+    .await?;
+    assert_eq!(status, 200, "revoke: {body}");
+    go(&phone, "pass").await?;
+    phone.client.refresh().await?;
+    wait_screen(&phone, "pass").await?;
+    poll("the app to say the pass was revoked", WAIT, || async {
+        Ok(phone.client.find(Locator::Css("#pass-revoked")).await.ok())
+    })
+    .await?;
+    assert!(
+        phone.client.find(Locator::Css("#pass-text")).await.is_err(),
+        "no QR any more"
+    );
+    assert_eq!(
+        stored(&phone, "hiroba.parent.pass").await?,
+        Value::Null,
+        "the cached pass is dropped"
+    );
+
+    step("logging out forgets the family on the phone");
+    click(&phone, "#tab-settings").await?;
+    wait_screen(&phone, "settings").await?;
+    click(&phone, "#logout").await?;
+    wait_screen(&phone, "login").await?;
+    let keys = phone
+        .client
+        .execute("return Object.keys(localStorage).filter((k) => k.startsWith('hiroba.parent.')).sort();", vec![])
+        .await?;
+    assert_eq!(
+        keys,
+        json!(["hiroba.parent.config", "hiroba.parent.lang"]),
+        "only the city and the language stay"
+    );
 
     tablet.close().await?;
     phone.close().await?;
@@ -346,6 +413,17 @@ async fn a_newborn_is_added_after_staff_approve_and_the_pass_is_reissued() -> an
 
     phone.close().await?;
     relay.stop().await
+}
+
+/// The value the app stored under `key` in `localStorage` (null if none).
+async fn stored(phone: &Browser, key: &str) -> anyhow::Result<Value> {
+    Ok(phone
+        .client
+        .execute(
+            "return localStorage.getItem(arguments[0]);",
+            vec![json!(key)],
+        )
+        .await?)
 }
 
 /// The request id of the child request for `name` in the staff list.
