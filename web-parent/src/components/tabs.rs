@@ -15,10 +15,10 @@ pub struct TabsProps {
 
 const TABS: [(Route, &str, &str, &str); 6] = [
     (Route::Pass, "▣", "パス", "Pass"),
-    (Route::History, "🗓", "履歴", "History"),
+    (Route::History, "◷", "履歴", "History"),
     (Route::Notices, "✉", "お知らせ", "Notices"),
     (Route::Children, "☺", "子ども", "Children"),
-    (Route::Cards, "🪪", "カード", "Cards"),
+    (Route::Cards, "▤", "カード", "Cards"),
     (Route::Settings, "⚙", "設定", "Settings"),
 ];
 
