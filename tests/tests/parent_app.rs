@@ -316,6 +316,19 @@ async fn the_app_is_installable() -> anyhow::Result<()> {
     .await?;
     assert_eq!(errors, json!([]), "Chromium's installability errors");
 
+    // The same check is live: the kiosk page, which has no manifest, fails it.
+    phone.client.goto(&relay.url("/kiosk/")).await?;
+    let kiosk_errors = poll(
+        "Chromium's check of a page without a manifest",
+        WAIT,
+        || async {
+            let errors = parent::installability_errors(&phone).await?;
+            Ok(errors.as_array().filter(|e| !e.is_empty()).cloned())
+        },
+    )
+    .await?;
+    assert!(!kiosk_errors.is_empty());
+
     phone.close().await?;
     relay.stop().await
 }
@@ -411,6 +424,22 @@ async fn a_newborn_is_added_after_staff_approve_and_the_pass_is_reissued() -> an
     )
     .await?;
 
+    step("a session the relay ended sends the guardian back to the login, with a word");
+    let session = stored(&phone, "hiroba.parent.session").await?;
+    let session: Value = serde_json::from_str(session.as_str().unwrap_or("{}"))?;
+    let token = session["token"].as_str().unwrap_or_default().to_owned();
+    let (status, _) = fetch_json(&phone, "POST", "/api/logout", Some(&token), None).await?;
+    assert_eq!(status, 200);
+    phone.client.refresh().await?;
+    wait_screen(&phone, "login").await?;
+    let flash = phone.text("#login-flash").await?.unwrap_or_default();
+    assert!(flash.contains("ログイン"), "says why: {flash}");
+    assert_eq!(
+        stored(&phone, "hiroba.parent.pass").await?,
+        Value::Null,
+        "nothing of the family stays"
+    );
+
     phone.close().await?;
     relay.stop().await
 }
@@ -494,6 +523,26 @@ async fn the_form_explains_bad_fields_and_a_retry_applies_once() -> anyhow::Resu
         None,
         "no message at a good field"
     );
+    click(&phone, "#lang-switch").await?;
+    let english = poll("the message in English", WAIT, || async {
+        Ok(parent::field_error(&phone, "phone")
+            .await?
+            .filter(|t| t.contains("phone number")))
+    })
+    .await?;
+    assert!(!english.is_empty());
+    assert_eq!(
+        stored(&phone, "hiroba.parent.lang").await?,
+        json!("en"),
+        "the language is kept"
+    );
+    click(&phone, "#lang-switch").await?;
+    poll("the message in Japanese again", WAIT, || async {
+        Ok(parent::field_error(&phone, "phone")
+            .await?
+            .filter(|t| t.contains("電話番号")))
+    })
+    .await?;
     wait_screen(&phone, "apply").await?;
     assert_eq!(
         applications_of(&phone, &staff, guardian).await?,
