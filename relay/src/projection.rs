@@ -25,14 +25,22 @@ use hiroba_engine::ids::{DocId, FamilyId, PassId};
 use crate::RelayState;
 use crate::accounts::{AccountError, family, records};
 
-/// Projects every attendance change, as long as the relay runs.
+/// Projects every attendance change, as long as the relay runs. It starts
+/// by projecting every room's today and yesterday again, which repairs a
+/// projection a crash interrupted after the attendance was stored.
 pub async fn run(state: Arc<RelayState>) {
+    let today = crate::accounts::system_now().jst_date();
+    let mut changed: Vec<DocId> = state
+        .city
+        .rooms
+        .iter()
+        .flat_map(|room| [today.add_days(-1), today].map(|day| DocId::attendance(room.id, day)))
+        .collect();
     loop {
-        let changed = state.sync.attendance_changes().await;
-        let state = state.clone();
+        let projector = state.clone();
         let done = tokio::task::spawn_blocking(move || {
             for doc in changed {
-                if let Err(e) = project(&state, &doc) {
+                if let Err(e) = project(&projector, &doc) {
                     tracing::error!(doc = %doc, error = %e, "cannot project visits into family documents");
                 }
             }
@@ -41,6 +49,7 @@ pub async fn run(state: Arc<RelayState>) {
         if let Err(e) = done {
             tracing::error!(error = %e, "visit projection stopped unexpectedly");
         }
+        changed = state.sync.attendance_changes().await;
     }
 }
 
@@ -72,8 +81,12 @@ pub fn project(state: &RelayState, attendance: &DocId) -> Result<(), ProjectionE
         return Ok(());
     };
     let chunks = state.sync.stored_chunks(attendance)?;
-    let doc = AutoCommit::load(&chunks.concat())
-        .map_err(|e| ProjectionError::Unreadable(attendance.clone(), e.to_string()))?;
+    let doc = if chunks.is_empty() {
+        AutoCommit::new()
+    } else {
+        AutoCommit::load(&chunks.concat())
+            .map_err(|e| ProjectionError::Unreadable(attendance.clone(), e.to_string()))?
+    };
     let day = DayView::load(&doc);
     let mut by_family: BTreeMap<FamilyId, Vec<&Stay>> = BTreeMap::new();
     let mut index = PassIndex::new(state);

@@ -34,10 +34,10 @@ async fn a_wedge_scan_checks_a_family_in_on_the_device_and_the_relay() -> anyhow
     enrol(&browser, &relay, RoomId(1)).await?;
     assert_eq!(people(&browser).await?, 0);
 
-    let (status, _) = scan(&browser, &pass.to_text()).await?;
+    let (status, code) = scan(&browser, &pass.to_text()).await?;
     assert_eq!(
         status, "check-in",
-        "a family not in the room is offered check-in"
+        "a family not in the room is offered check-in (rejection code {code:?})"
     );
     let shown = browser.text("#scan-result").await?.unwrap_or_default();
     for child in &pass.claims.children {

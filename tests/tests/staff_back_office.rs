@@ -1,7 +1,8 @@
 //! The staff console's back office in headless Chromium against a real
 //! relay, as an administrator: approve an application and read its login
 //! letter, find the new family, create a pairing code and enrol a kiosk of
-//! another room with it.
+//! another room with it; and, as room staff, approve a guardian's request
+//! to add a child.
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
@@ -28,6 +29,31 @@ fetch('/api/applications', {
 }).then(async (r) => done({ status: r.status, body: await r.json() }))
   .catch((e) => done({ status: 0, body: String(e) }));
 "#;
+
+/// Any JSON call from the page: `arguments` are method, path, bearer token
+/// (or null) and body (or null); answers `{status, body}`.
+const CALL: &str = r#"
+const [method, path, token, body, done] = arguments;
+const headers = { 'content-type': 'application/json' };
+if (token) headers.authorization = 'Bearer ' + token;
+fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(body) })
+  .then(async (r) => done({ status: r.status, body: await r.json() }))
+  .catch((e) => done({ status: 0, body: String(e) }));
+"#;
+
+async fn call(
+    browser: &Browser,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let answer = browser
+        .client
+        .execute_async(CALL, vec![json!(method), json!(path), json!(token), body])
+        .await?;
+    Ok(answer)
+}
 
 async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
     browser
@@ -189,5 +215,98 @@ async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow
         Some("R02")
     );
     kiosk.close().await?;
+    relay.stop().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_staff_approve_a_new_child_and_the_pass_is_reissued() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let browser = Browser::start(&[]).await?;
+    browser.client.goto(&relay.url("/kiosk/#/staff")).await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
+
+    step("a guardian of demo family A asks to add a newborn");
+    let login = call(
+        &browser,
+        "POST",
+        "/api/family/login",
+        None,
+        json!({ "login_id": "HB-DEMA-2222", "password": "demo-family-a" }),
+    )
+    .await?;
+    let guardian = login["body"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!guardian.is_empty(), "guardian login: {login}");
+    let before = call(&browser, "GET", "/api/family", Some(&guardian), json!(null)).await?;
+    let serial_before = before["body"]["pass"]["serial"].as_u64();
+    let asked = call(
+        &browser,
+        "POST",
+        "/api/family/children",
+        Some(&guardian),
+        json!({ "submission_id": "newborn-0001", "name": "見本 めい", "kana": "みほん めい", "birth_date": "2026-10-01" }),
+    )
+    .await?;
+    assert_eq!(asked["status"], json!(201), "request: {asked}");
+    let request = asked["body"]["request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    step("room staff approve it on the applications page");
+    browser
+        .client
+        .find(Locator::Css("#staff-login-id"))
+        .await?
+        .send_keys("r01-staff")
+        .await?;
+    browser
+        .client
+        .find(Locator::Css("#staff-password"))
+        .await?
+        .send_keys(&format!("demo-staff-2026{}", char::from(Key::Enter)))
+        .await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "true").await?;
+    browser
+        .client
+        .goto(&relay.url("/kiosk/#/staff/applications"))
+        .await?;
+    let button = format!(".child-request[data-request='{request}'] button.approve-child");
+    poll("the request to be listed", WAIT, || async {
+        match browser.client.find(Locator::Css(&button)).await {
+            Ok(b) => {
+                b.click().await?;
+                Ok(Some(()))
+            }
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    browser.client.accept_alert().await?;
+    poll("the approval to be confirmed", WAIT, || async {
+        browser.text("#child-requests .staff-done").await
+    })
+    .await?;
+
+    step("the family has the child and a new pass");
+    let after = call(&browser, "GET", "/api/family", Some(&guardian), json!(null)).await?;
+    assert_eq!(
+        after["body"]["children"].as_array().map(Vec::len),
+        Some(3),
+        "{after}"
+    );
+    assert_eq!(
+        after["body"]["child_requests"][0]["status"],
+        json!("approved")
+    );
+    assert_eq!(
+        after["body"]["pass"]["serial"].as_u64(),
+        serial_before.map(|s| s + 1),
+        "the app pass is reissued"
+    );
+    browser.close().await?;
     relay.stop().await
 }

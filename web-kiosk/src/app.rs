@@ -148,7 +148,13 @@ fn kiosk(props: &KioskProps) -> Html {
                 {
                     return;
                 }
-                if let Some(raw) = wedge.key(&e.key(), now_ms()) {
+                // When the key was pressed, not when this handler ran: a
+                // busy main thread must not split one scan into two.
+                let at = match e.time_stamp() {
+                    t if t > 0.0 => t,
+                    _ => now_ms(),
+                };
+                if let Some(raw) = wedge.key(&e.key(), at) {
                     // The Enter must not also press a focused button.
                     e.prevent_default();
                     on_scan.emit(raw);

@@ -5,6 +5,7 @@
 //!
 //! * [`route`] — the `#/staff/…` hash routes (pure, tested natively);
 //! * [`applications`] — pending applications, approve or reject, the login letter;
+//! * [`child_requests`] — guardians' requests to add a child, approve or reject;
 //! * [`families`] — search, the family view, passes and printed cards;
 //! * [`devices`] — pairing codes and enrolled devices (administrators);
 //! * [`card`] — the printable card's HTML (pure);
@@ -14,6 +15,7 @@
 pub mod applications;
 pub mod browser;
 pub mod card;
+pub mod child_requests;
 pub mod common;
 pub mod console;
 pub mod devices;

@@ -1,7 +1,8 @@
 //! Applications (事前登録) for staff to decide (SPEC §3.2): the list, one
 //! application's details, approval — which answers the login letter to
 //! print at once — and rejection with a reason. Approved applications can
-//! get a new letter (a lost letter or forgotten password).
+//! get a new letter (a lost letter or forgotten password). Below the list,
+//! guardians' requests to add a child ([`super::child_requests`]).
 
 use hiroba_engine::lang::Lang;
 use serde::Deserialize;
@@ -10,6 +11,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::browser;
+use super::child_requests::ChildRequests;
 use super::common::{ErrorNote, api_error, jst};
 use super::letter::{Letter, LetterView};
 use super::session::PageProps;
@@ -219,6 +221,7 @@ pub fn applications(props: &PageProps) -> Html {
                 </button>
             </div>
             { body }
+            <ChildRequests {lang} token={token.clone()} />
         </section>
     }
 }
