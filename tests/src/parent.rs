@@ -6,6 +6,9 @@
 //! # DOM contract (web-parent; tests rely on it)
 //!
 //! * Root: `#parent[data-screen=apply|login|password|rooms|pass|history|notices|children|cards|settings|loading][data-online=true|false]`.
+//!   `data-online` is false when the browser is offline *or* the last
+//!   refresh could not reach the relay (the header then shows オフライン and
+//!   the pass screen `#pass-saved`).
 //!   Routes are hashes with no personal data: `#/apply`, `#/login`, `#/rooms`,
 //!   `#/pass`, `#/history`, `#/notices`, `#/children`, `#/cards`, `#/settings`.
 //! * Application (事前登録): `#apply-guardian-N-name`, `#apply-guardian-N-kana`,

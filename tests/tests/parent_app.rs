@@ -199,6 +199,11 @@ async fn the_pass_history_and_notices_show_with_the_relay_down() -> anyhow::Resu
         text,
         "the same pass, offline"
     );
+    wait_attr(&phone, "#parent", "data-online", "false").await?;
+    assert!(
+        phone.client.find(Locator::Css("#pass-saved")).await.is_ok(),
+        "says it is the saved copy"
+    );
     assert!(
         phone
             .client

@@ -169,10 +169,10 @@ pub fn app() -> Html {
 
     html! {
         <div id="parent" class={classes!("app", logged_in.then_some("with-tabs"))}
-            data-screen={screen.name()} data-online={model.online.to_string()}>
+            data-screen={screen.name()} data-online={model.connected().to_string()}>
             <a class="skip-link" href="#main">{ lang.pick("本文へ移動", "Skip to content") }</a>
             <Header {lang} city_name={AttrValue::from(city_name)} {on_toggle_lang}
-                online={model.online} />
+                online={model.connected()} />
             if show_banner {
                 { emergency_banner(&model) }
             }
@@ -235,7 +235,12 @@ async fn sync(dispatch: Callback<Action>) {
             Some(family)
         }
         Err(e) if lost(&e) => return,
-        Err(_) => store::get_json::<Family>(store::FAMILY),
+        Err(e) => {
+            if e == ApiError::Network {
+                dispatch.emit(Action::Unreachable);
+            }
+            store::get_json::<Family>(store::FAMILY)
+        }
     };
     match api::pass(token).await {
         Ok(pass) => {

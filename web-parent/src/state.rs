@@ -152,6 +152,9 @@ pub struct Model {
     /// Notices for this family, emergency first, then newest.
     pub notices: Rc<Vec<(String, Notice)>>,
     pub online: bool,
+    /// The last refresh could not reach the relay (the relay is down, or
+    /// the phone has no signal though the browser believes otherwise).
+    pub unreachable: bool,
     /// A refresh from the relay is under way.
     pub syncing: bool,
     /// At least one refresh reached the relay since the app started.
@@ -200,6 +203,12 @@ impl Model {
         self.notices.iter().filter(|(_, n)| n.emergency)
     }
 
+    /// Online as far as the person is concerned: the browser has a
+    /// network and the relay answered the last refresh.
+    pub fn connected(&self) -> bool {
+        self.online && !self.unreachable
+    }
+
     pub fn token(&self) -> Option<&str> {
         self.session
             .as_ref()
@@ -229,6 +238,8 @@ pub enum Action {
     Syncing(bool),
     /// A refresh reached the relay.
     Synced,
+    /// A refresh could not reach the relay.
+    Unreachable,
     Flash(Option<Flash>),
 }
 
@@ -268,7 +279,11 @@ impl Reducible for Model {
             Action::Visits(visits) => next.visits = visits,
             Action::Notices(notices) => next.notices = notices,
             Action::Syncing(syncing) => next.syncing = syncing,
-            Action::Synced => next.synced = true,
+            Action::Synced => {
+                next.synced = true;
+                next.unreachable = false;
+            }
+            Action::Unreachable => next.unreachable = true,
             Action::Flash(flash) => next.flash = flash,
         }
         Rc::new(next)
@@ -354,6 +369,17 @@ mod tests {
         assert_eq!(m.screen(), Screen::Pass);
         // A family that never had a pass was not revoked.
         assert!(!logged_in(false).reduce(Action::PassGone).pass_revoked);
+    }
+
+    #[test]
+    fn a_relay_that_does_not_answer_is_offline_until_it_does() {
+        let m = Rc::new(Model {
+            online: true,
+            ..Model::default()
+        });
+        let m = m.reduce(Action::Unreachable);
+        assert!(!m.connected());
+        assert!(m.reduce(Action::Synced).connected());
     }
 
     #[test]

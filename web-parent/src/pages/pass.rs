@@ -67,10 +67,10 @@ pub fn pass_page(props: &Props) -> Html {
                     Lang::En => format!("Valid until {}-{:02}-{:02}", until.year(), until.month(), until.day()),
                 } }
             </p>
-            if !model.online {
+            if !model.connected() {
                 <p class="note" id="pass-saved">{ lang.pick(
-                    "オフラインです。この端末に保存したQRコードを表示しています（受付で使えます）。",
-                    "Offline: showing the QR code saved on this phone (it works at the counter).") }</p>
+                    "サーバーに接続できません。この端末に保存したQRコードを表示しています（受付で使えます）。",
+                    "Cannot reach the server: showing the QR code saved on this phone (it works at the counter).") }</p>
             }
             <p class="aside"><a href={Route::Rooms.hash()} id="change-rooms">{ lang.pick("ルームの登録を変更", "Change your rooms") }</a></p>
             <p id="pass-text" class="pass-text" data-text={pass.text.clone()} data-serial={pass.serial.to_string()}>
