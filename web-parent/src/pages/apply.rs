@@ -182,9 +182,9 @@ pub fn apply_page(props: &Props) -> Html {
             <fieldset class="row" key={format!("g{i}")}>
                 <legend>{ format!("{} {}", lang.pick("保護者", "Guardian"), i + 1) }</legend>
                 { field(format!("apply-guardian-{i}-name"), format!("guardians[{i}].name"),
-                    lang.pick("氏名", "Name"), &g.name, edit(|f, i, v| f.guardians[i].name = v, i)) }
+                    lang.pick("氏名", "Name"), &g.name, edit(|f, i, v| if let Some(row) = f.guardians.get_mut(i) { row.name = v }, i)) }
                 { field(format!("apply-guardian-{i}-kana"), format!("guardians[{i}].kana"),
-                    lang.pick("ふりがな", "Reading (kana)"), &g.kana, edit(|f, i, v| f.guardians[i].kana = v, i)) }
+                    lang.pick("ふりがな", "Reading (kana)"), &g.kana, edit(|f, i, v| if let Some(row) = f.guardians.get_mut(i) { row.kana = v }, i)) }
                 if f.guardians.len() > 1 {
                     <button type="button" class="remove" id={format!("apply-guardian-{i}-remove")}
                         onclick={remove_row(List::Guardians, i)}>
@@ -199,12 +199,12 @@ pub fn apply_page(props: &Props) -> Html {
             <fieldset class="row" key={format!("c{i}")}>
                 <legend>{ format!("{} {}", lang.pick("お子さん", "Child"), i + 1) }</legend>
                 { field(format!("apply-child-{i}-name"), format!("children[{i}].name"),
-                    lang.pick("氏名", "Name"), &c.name, edit(|f, i, v| f.children[i].name = v, i)) }
+                    lang.pick("氏名", "Name"), &c.name, edit(|f, i, v| if let Some(row) = f.children.get_mut(i) { row.name = v }, i)) }
                 { field(format!("apply-child-{i}-kana"), format!("children[{i}].kana"),
-                    lang.pick("ふりがな", "Reading (kana)"), &c.kana, edit(|f, i, v| f.children[i].kana = v, i)) }
+                    lang.pick("ふりがな", "Reading (kana)"), &c.kana, edit(|f, i, v| if let Some(row) = f.children.get_mut(i) { row.kana = v }, i)) }
                 <Field id={format!("apply-child-{i}-birth")} key_name={format!("children[{i}].birth_date")}
                     label={lang.pick("生年月日", "Birth date").to_owned()} value={c.birth.clone()}
-                    oninput={edit(|f, i, v| f.children[i].birth = v, i)} {lang} problems={p.clone()}
+                    oninput={edit(|f, i, v| if let Some(row) = f.children.get_mut(i) { row.birth = v }, i)} {lang} problems={p.clone()}
                     inputmode="numeric" placeholder="2024-08-15"
                     hint={lang.pick("例: 2024-08-15（年-月-日）", "e.g. 2024-08-15 (year-month-day)").to_owned()} />
                 if f.children.len() > 1 {
@@ -221,10 +221,10 @@ pub fn apply_page(props: &Props) -> Html {
             <fieldset class="row" key={format!("o{i}")}>
                 <legend>{ format!("{} {}", lang.pick("送迎できる方", "Other adult"), i + 1) }</legend>
                 { field(format!("apply-other-{i}-name"), format!("other_adults[{i}].name"),
-                    lang.pick("氏名", "Name"), &o.name, edit(|f, i, v| f.others[i].name = v, i)) }
+                    lang.pick("氏名", "Name"), &o.name, edit(|f, i, v| if let Some(row) = f.others.get_mut(i) { row.name = v }, i)) }
                 { field(format!("apply-other-{i}-relationship"), format!("other_adults[{i}].relationship"),
                     lang.pick("続柄（例: 祖母）", "Relationship (e.g. grandmother)"), &o.relationship,
-                    edit(|f, i, v| f.others[i].relationship = v, i)) }
+                    edit(|f, i, v| if let Some(row) = f.others.get_mut(i) { row.relationship = v }, i)) }
                 <button type="button" class="remove" id={format!("apply-other-{i}-remove")}
                     onclick={remove_row(List::Others, i)}>
                     { lang.pick("この方を削除", "Remove") }
