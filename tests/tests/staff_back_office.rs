@@ -2,7 +2,8 @@
 //! relay, as an administrator: approve an application and read its login
 //! letter, find the new family, create a pairing code and enrol a kiosk of
 //! another room with it; and, as room staff, approve a guardian's request
-//! to add a child.
+//! to add a child, and see the login form come back by itself when the
+//! session ends on the relay.
 
 use fantoccini::Locator;
 use fantoccini::key::Key;
@@ -307,6 +308,27 @@ async fn room_staff_approve_a_new_child_and_the_pass_is_reissued() -> anyhow::Re
         serial_before.map(|s| s + 1),
         "the app pass is reissued"
     );
+
+    step("the session ends on the relay while the page is open");
+    let token = browser
+        .client
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('hiroba.staff.session')).token;",
+            vec![],
+        )
+        .await?;
+    let ended = call(&browser, "POST", "/api/logout", token.as_str(), json!(null)).await?;
+    assert_eq!(ended["status"], json!(200), "{ended}");
+    assert_eq!(
+        browser
+            .attr("#staff-console", "data-logged-in")
+            .await?
+            .as_deref(),
+        Some("true"),
+        "nothing has told the page yet"
+    );
+    click(&browser, "#applications-refresh").await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
     browser.close().await?;
     relay.stop().await
 }

@@ -26,7 +26,7 @@ use crate::services::browser::{
 use crate::services::idb::Idb;
 use crate::services::{sound, storage};
 use crate::staff::StaffConsole;
-use crate::staff::browser::{self as staff_browser, HashListener};
+use crate::staff::browser::{self as staff_browser, WindowListener};
 use crate::staff::route::is_staff_hash;
 use crate::state::{Action, KioskState, Lang, Panel, Phase, WedgeBuffer, selection};
 
@@ -42,7 +42,7 @@ pub fn app() -> Html {
         let staff = staff.clone();
         use_effect_with((), move |_| {
             let listener =
-                HashListener::new(move |_| staff.set(is_staff_hash(&staff_browser::hash())));
+                WindowListener::hash(move |_| staff.set(is_staff_hash(&staff_browser::hash())));
             move || drop(listener)
         });
     }

@@ -143,6 +143,9 @@ impl Method {
     }
 }
 
+/// The window event sent when the relay refused a request's session (401).
+pub const SESSION_REFUSED: &str = "hiroba-session-refused";
+
 /// Calls the relay's JSON API: `token` becomes `Authorization: Bearer`,
 /// `body` is sent as JSON; the answer is parsed as `T`. A refusal comes
 /// back as [`ApiError::Relay`] with the relay's own words.
@@ -212,6 +215,13 @@ async fn send(
         return Ok(response);
     }
     let status = response.status();
+    if status == 401 && token.is_some() {
+        // A session ended while a page was open: the staff console hears
+        // this and checks its own session (see `SESSION_REFUSED`).
+        if let Ok(event) = web_sys::Event::new(SESSION_REFUSED) {
+            let _ = window.dispatch_event(&event);
+        }
+    }
     let parsed = response_text(&response)
         .await
         .ok()

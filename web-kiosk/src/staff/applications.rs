@@ -215,7 +215,7 @@ pub fn applications(props: &PageProps) -> Html {
             <div class="staff-toolbar">
                 <label for="application-status">{ lang.pick("表示", "Show") }</label>
                 <select id="application-status" onchange={on_status}>{ for statuses }</select>
-                <button type="button" class="staff-button"
+                <button type="button" class="staff-button" id="applications-refresh"
                         onclick={let r = reload.clone(); Callback::from(move |_: MouseEvent| r.set(*r + 1))}>
                     { lang.pick("更新", "Refresh") }
                 </button>

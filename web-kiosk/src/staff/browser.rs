@@ -68,27 +68,36 @@ pub fn print_frame(frame: &NodeRef) -> bool {
         })
 }
 
-/// Calls `f` on every `hashchange` until dropped.
+/// Calls `f` on every `event` the window receives until dropped.
 #[derive(Debug)]
-pub struct HashListener {
+pub struct WindowListener {
+    event: &'static str,
     closure: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl HashListener {
-    pub fn new(f: impl FnMut(web_sys::Event) + 'static) -> Option<HashListener> {
+impl WindowListener {
+    pub fn new(
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<WindowListener> {
         let closure = Closure::<dyn FnMut(web_sys::Event)>::new(f);
         web_sys::window()?
-            .add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref())
+            .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
             .ok()?;
-        Some(HashListener { closure })
+        Some(WindowListener { event, closure })
+    }
+
+    /// Calls `f` on every `hashchange`.
+    pub fn hash(f: impl FnMut(web_sys::Event) + 'static) -> Option<WindowListener> {
+        WindowListener::new("hashchange", f)
     }
 }
 
-impl Drop for HashListener {
+impl Drop for WindowListener {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
             let _ = w.remove_event_listener_with_callback(
-                "hashchange",
+                self.event,
                 self.closure.as_ref().unchecked_ref(),
             );
         }

@@ -11,7 +11,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::applications::Applications;
-use super::browser::{self, HashListener};
+use super::browser::{self, WindowListener};
 use super::common::{ErrorNote, input_value};
 use super::devices::Devices;
 use super::families::Families;
@@ -132,7 +132,7 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     {
         let route = route.clone();
         use_effect_with((), move |_| {
-            let listener = HashListener::new(move |_| {
+            let listener = WindowListener::hash(move |_| {
                 if let Some(r) = parse_hash(&browser::hash()) {
                     route.set(r);
                 }
@@ -146,28 +146,51 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     });
 
     // A session kept from before a reload may have ended meanwhile (12 h,
-    // or logged out elsewhere): ask the relay once.
+    // or logged out elsewhere): ask the relay once, and again whenever a
+    // request was refused for its session while a page was open, so the
+    // login form comes back by itself.
     {
         let session = session.clone();
         let notice = notice.clone();
         let token = session.as_ref().map(|s| s.token.clone());
         use_effect_with(token, move |token| {
-            if let Some(token) = token.clone() {
-                spawn_local(async move {
-                    let me: Result<serde_json::Value, ApiError> =
-                        api::request_json(Method::Get, "/api/me", Some(&token), None::<&()>).await;
-                    if let Err(ApiError::Relay(e)) = me {
-                        if e.status == 401 || e.status == 403 {
-                            browser::clear_session();
-                            session.set(None);
-                            notice.set(Some((
-                                "ログインの有効期限が切れました。もう一度ログインしてください。",
-                                "Your login has expired. Please log in again.",
-                            )));
-                        }
+            // One question at a time: the check's own refusal raises the
+            // event again.
+            let asking = Rc::new(std::cell::Cell::new(false));
+            let check = {
+                let token = token.clone();
+                move || {
+                    let Some(token) = token.clone() else {
+                        return;
+                    };
+                    if asking.replace(true) {
+                        return;
                     }
-                });
-            }
+                    let (session, notice, asking) =
+                        (session.clone(), notice.clone(), asking.clone());
+                    spawn_local(async move {
+                        let me: Result<serde_json::Value, ApiError> =
+                            api::request_json(Method::Get, "/api/me", Some(&token), None::<&()>)
+                                .await;
+                        if let Err(ApiError::Relay(e)) = me {
+                            if e.status == 401 || e.status == 403 {
+                                browser::clear_session();
+                                session.set(None);
+                                notice.set(Some((
+                                    "ログインの有効期限が切れました。もう一度ログインしてください。",
+                                    "Your login has expired. Please log in again.",
+                                )));
+                            }
+                        }
+                        asking.set(false);
+                    });
+                }
+            };
+            check();
+            let listener = token
+                .as_ref()
+                .and_then(|_| WindowListener::new(api::SESSION_REFUSED, move |_| check()));
+            move || drop(listener)
         });
     }
 
