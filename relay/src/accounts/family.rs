@@ -183,6 +183,10 @@ pub async fn change_password(ctx: Ctx, body: Vec<u8>) -> Result<Response, Accoun
         },
         SESSION_SECONDS,
     )?;
+    // The new password, the ended sessions and the new one are on disk
+    // before the guardian is told: after a crash the old password must not
+    // come back while the new one is lost.
+    ctx.state.store.flush().await?;
     tracing::info!(family = %family_id, ended, "guardian changed password");
     Ok(json(
         StatusCode::OK,

@@ -44,6 +44,10 @@ pub async fn submit(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
             Ok(Some((receipt.clone(), true)))
         })?;
         if let Some((receipt, created)) = outcome {
+            // On disk before the receipt is answered: a receipt the phone
+            // shows must survive a crash (a retry flushes too, since the
+            // first answer may have been lost before its own flush).
+            ctx.state.store.flush().await?;
             if created {
                 tracing::info!("application received");
             }
