@@ -25,6 +25,37 @@ enum Layout {
     Card,
 }
 
+/// A printed card at true size: a Japanese business card, 91 × 55 mm.
+const CARD_WIDTH_MM: u32 = 91;
+const CARD_HEIGHT_MM: u32 = 55;
+/// An A4 sheet's width, mm.
+const A4_WIDTH_MM: u32 = 210;
+/// The A4 sheet's margin and the gap left for cutting between cards, mm.
+/// Two cards side by side need 2 × 91 + 6 = 188 mm; 210 − 2 × 10 = 190 mm
+/// leaves 2 mm spare, within what any printer can reach.
+const A4_MARGIN_MM: u32 = 10;
+const A4_GAP_MM: u32 = 6;
+const _: () = assert!(
+    2 * CARD_WIDTH_MM + A4_GAP_MM <= A4_WIDTH_MM - 2 * A4_MARGIN_MM,
+    "two cards must fit side by side on A4"
+);
+
+/// The print rules of a layout: the page size and margin, and on A4 the
+/// two-column grid of true-size cards. Written from the constants above
+/// so the arithmetic that makes them fit is the one the printer gets.
+fn print_style(layout: Layout) -> String {
+    match layout {
+        Layout::A4 => format!(
+            "@media print {{ @page {{ size: A4; margin: {A4_MARGIN_MM}mm; }} \
+             .print-a4 .card-list {{ display: grid; \
+             grid-template-columns: repeat(2, {CARD_WIDTH_MM}mm); gap: {A4_GAP_MM}mm; }} }}"
+        ),
+        Layout::Card => format!(
+            "@media print {{ @page {{ size: {CARD_WIDTH_MM}mm {CARD_HEIGHT_MM}mm; margin: 0; }} }}"
+        ),
+    }
+}
+
 #[function_component(CardsPage)]
 pub fn cards_page(props: &Props) -> Html {
     let ctx = &props.ctx;
@@ -133,17 +164,12 @@ pub fn cards_page(props: &Props) -> Html {
             .cloned();
         slots.push((Some(child.index), child.name.clone(), card));
     }
-    let page_size = match *layout {
-        Layout::A4 => "A4",
-        Layout::Card => "91mm 55mm",
-    };
     let which = (*printing).clone().unwrap_or_default();
 
     html! {
         <section class={classes!("page", "cards", if *layout == Layout::Card { "print-card" } else { "print-a4" })}
             aria-labelledby="cards-title">
-            <style>{ format!("@media print {{ @page {{ size: {page_size}; margin: {}; }} }}",
-                if *layout == Layout::Card { "0" } else { "12mm" }) }</style>
+            <style>{ print_style(*layout) }</style>
             <h2 id="cards-title" class="no-print">{ lang.pick("印刷用カード", "Printable cards") }</h2>
             <p class="lead no-print">{ lang.pick(
                 "スマートフォンを持たない方（祖父母など）や、一人で来館するお子さん用のカードです。受付でQRコードを読み取ります。",
@@ -214,5 +240,23 @@ pub fn cards_page(props: &Props) -> Html {
                 Lang::En => "After a reissue, the old card is refused at the counter from the next sync.",
             } }</p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_cards_fit_side_by_side_on_a4_at_true_size() {
+        let content = A4_WIDTH_MM - 2 * A4_MARGIN_MM;
+        assert!(
+            2 * CARD_WIDTH_MM + A4_GAP_MM <= content,
+            "2 × {CARD_WIDTH_MM} + {A4_GAP_MM} mm must fit in {content} mm"
+        );
+        let style = print_style(Layout::A4);
+        assert!(style.contains("size: A4; margin: 10mm;"), "{style}");
+        assert!(style.contains("repeat(2, 91mm); gap: 6mm;"), "{style}");
+        assert!(print_style(Layout::Card).contains("size: 91mm 55mm; margin: 0;"));
     }
 }
