@@ -9,7 +9,7 @@ use ed25519_dalek::SigningKey;
 use hiroba_engine::attendance::DayView;
 use hiroba_engine::calendar::{ChildAge, YearMonth};
 use hiroba_engine::ids::RoomId;
-use hiroba_engine::pass::PassKind;
+use hiroba_engine::pass::{PassKind, wedge};
 use hiroba_relay::accounts::issuance::revoke_below;
 use hiroba_relay::issuer::{Issuer, PassRequest};
 use hiroba_tests::kiosk::{WAIT, confirm, enrol, people, relay_day, scan, wait_ready};
@@ -69,7 +69,8 @@ async fn a_wedge_scan_checks_a_family_in_on_the_device_and_the_relay() -> anyhow
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn garbled_forged_expired_revoked_and_wrong_room_passes_each_say_why() -> anyhow::Result<()> {
+async fn garbled_forged_expired_revoked_wrong_room_and_mis_set_scanner_passes_each_say_why()
+-> anyhow::Result<()> {
     let relay = TestRelay::start(false).await?;
     let issuer = Issuer::load_or_create(&relay.state.store, relay.state.city.city, now())?;
     let genuine = issuer.issue(&family(vec![RoomId(1)])?, now())?;
@@ -91,6 +92,19 @@ async fn garbled_forged_expired_revoked_and_wrong_room_passes_each_say_why() -> 
     let expired = lapsed.sign(&SigningKey::from_bytes(&secret));
     let revoked = issuer.issue(&family(vec![RoomId(1)])?, now())?;
     let garbled: String = genuine.to_text().chars().take(20).collect();
+    // Another city's pass, signed with a key of its own.
+    let mut foreign = genuine.claims.clone();
+    foreign.city = hiroba_engine::ids::CityCode(131_016);
+    let other_city = foreign.sign(&SigningKey::from_bytes(&[9u8; 32]));
+    // The tablet's keyboard settings, as a scanner's keys arrive through them.
+    let text = genuine.to_text();
+    let ime_on = wedge::type_in_kana_mode(&text);
+    let caps_lock = wedge::type_with_caps_lock(&text);
+    let layout = wedge::type_through(
+        &format!("]Q1{text}"),
+        wedge::KeyboardLayout::Us,
+        wedge::KeyboardLayout::Jis,
+    );
 
     let browser = Browser::start(&[]).await?;
     enrol(&browser, &relay, RoomId(1)).await?;
@@ -103,7 +117,12 @@ async fn garbled_forged_expired_revoked_and_wrong_room_passes_each_say_why() -> 
         ("expired", expired.to_text(), "expired"),
         ("cut-off", garbled, "truncated"),
         ("revoked", revoked.to_text(), "revoked"),
+        ("other city's", other_city.to_text(), "other_city"),
+        ("kana-mode", ime_on, "ime_on"),
+        ("Caps Lock", caps_lock, "caps_lock"),
+        ("US-on-JIS", layout, "scanner_layout_mismatch"),
     ];
+    let count = cases.len();
     let mut messages = BTreeSet::new();
     for (what, text, expected) in cases {
         let result = poll(&format!("the {what} pass to be refused"), WAIT, || async {
@@ -119,7 +138,7 @@ async fn garbled_forged_expired_revoked_and_wrong_room_passes_each_say_why() -> 
     }
     assert_eq!(
         messages.len(),
-        5,
+        count,
         "each refusal has its own message: {messages:?}"
     );
 

@@ -332,6 +332,22 @@ fn kiosk(props: &KioskProps) -> Html {
                                     }
                                 </p>
                             }
+                            if state.health.storage_problem.is_some() {
+                                <p id="storage-problem" class="banner alert" role="alert">
+                                    { lang.pick(
+                                        "この端末の保存領域に書き込めません。記録は送信を続けますが、スタッフは端末の空き容量を確認してください。",
+                                        "This device's storage refuses writes. Visits are still sent; staff, please check the device's free space.",
+                                    ) }
+                                </p>
+                            }
+                            if state.health.trust_problem.is_some() {
+                                <p id="trust-problem" class="banner alert" role="alert">
+                                    { lang.pick(
+                                        "パスを確かめる鍵の一覧が読めません。ネットワークにつなぐと取り直します。続く場合は管理者に連絡してください。",
+                                        "The list of keys that checks passes cannot be read. It is fetched again on the network; if this persists, contact an administrator.",
+                                    ) }
+                                </p>
+                            }
                             if state.health.revoked {
                                 <p id="revoked" class="banner alert" role="alert">
                                     { lang.pick(

@@ -30,6 +30,7 @@ use crate::services::browser::now;
 use crate::services::device::{self, Enrolment};
 use crate::services::idb::{Idb, StorageError, Write};
 use crate::services::link::{self, Replica, Socket};
+use crate::state::RecordFailure;
 use crate::station::{Decision, Station};
 
 const DB_NAME: &str = "hiroba-kiosk";
@@ -53,6 +54,8 @@ pub struct Snapshot {
     pub revoked: bool,
     /// The last storage problem, if writing failed.
     pub storage_problem: Option<String>,
+    /// Why the trust documents could not be read, if they could not.
+    pub trust_problem: Option<String>,
     /// An active emergency notice for this room: (Japanese, English).
     pub emergency: Option<(String, String)>,
 }
@@ -201,6 +204,31 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
             web_sys::console::warn_1(&format!("{id}: {problem}").into());
         }
     }
+    // Earlier days still on the device: those the relay has not confirmed
+    // are sent now (a tablet switched off offline last night), the others
+    // are dropped (the relay holds them).
+    for name in idb.stored_docs(&station.attendance_prefix()).await? {
+        let Ok(id) = DocId::parse(&name) else {
+            continue;
+        };
+        if id.as_attendance().is_none_or(|(_, date)| date >= today) {
+            continue;
+        }
+        let chunks = idb.chunks(id.as_str()).await?;
+        let state = states
+            .iter()
+            .find(|(k, _)| Station::doc_of_peer_key(k).as_ref() == Some(&id))
+            .map(|(_, v)| v.as_slice());
+        if let Err(problem) = station.load(&id, chunks, state) {
+            // Kept as it is: nothing stored is dropped unless confirmed.
+            web_sys::console::warn_1(&format!("{id}: {problem}").into());
+        }
+    }
+    let (_unsent, _settled, drops) = station.settle_earlier_days(today);
+    if let Err(problem) = idb.write(&drops).await {
+        // Only space is lost: the next start tries again.
+        web_sys::console::warn_1(&problem.0.into());
+    }
     for (key, value) in idb.bytes_with_prefix(Station::last_choice_prefix()).await? {
         station.restore_choice(&key, &value);
     }
@@ -224,25 +252,38 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
     Ok(Boot::Kiosk(runtime))
 }
 
-/// The city's configuration: fetched and kept, or the kept copy offline.
+/// The city's configuration: the kept copy when there is one, so a kiosk
+/// on a network that swallows requests still starts at once (a fresh copy
+/// is fetched meanwhile and used from the next start); fetched and kept
+/// otherwise (the first start, just after enrolment).
 async fn load_config(idb: &Idb) -> Result<Config, BootError> {
-    match api::config().await {
-        Ok(config) => {
-            if let Ok(json) = serde_json::to_string(&config) {
-                idb.write(&[Write::PutText {
-                    key: KEY_CONFIG.to_owned(),
-                    value: json,
-                }])
-                .await?;
+    let kept: Option<Config> = idb
+        .text(KEY_CONFIG)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok());
+    if let Some(config) = kept {
+        let idb = idb.clone();
+        spawn_local(async move {
+            if let Ok(fresh) = api::config().await {
+                let _ = keep_config(&idb, &fresh).await;
             }
-            Ok(config)
-        }
-        Err(e) => {
-            let kept = idb.text(KEY_CONFIG).await?;
-            kept.and_then(|json| serde_json::from_str(&json).ok())
-                .ok_or(BootError::Api(e))
-        }
+        });
+        return Ok(config);
     }
+    let config = api::config().await.map_err(BootError::Api)?;
+    keep_config(idb, &config).await?;
+    Ok(config)
+}
+
+async fn keep_config(idb: &Idb, config: &Config) -> Result<(), BootError> {
+    if let Ok(json) = serde_json::to_string(config) {
+        idb.write(&[Write::PutText {
+            key: KEY_CONFIG.to_owned(),
+            value: json,
+        }])
+        .await?;
+    }
+    Ok(())
 }
 
 impl Runtime {
@@ -273,6 +314,7 @@ impl Runtime {
             occupancy: station.occupancy(at),
             revoked: *self.revoked.borrow(),
             storage_problem: self.storage_problem.borrow().clone(),
+            trust_problem: station.trust_problem().map(str::to_owned),
             emergency: station.emergency(at).map(|n| (n.title_ja, n.title_en)),
         }
     }
@@ -290,33 +332,38 @@ impl Runtime {
         children: Vec<YearMonth>,
         guardians: u8,
         at: Timestamp,
-    ) -> Result<(), String> {
-        let random = device::random::<16>().map_err(|e| e.message_en())?;
+    ) -> Result<(), RecordFailure> {
+        let random =
+            device::random::<16>().map_err(|e| RecordFailure::NotRecorded(e.message_en()))?;
         let id = self
             .station
             .borrow_mut()
             .check_in(claims, children, guardians, at, &random)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| RecordFailure::NotRecorded(e.to_string()))?;
         self.store_and_send(&id).await
     }
 
     /// Records a check-out and returns once it is stored on this device.
-    pub async fn check_out(&self, pass: PassId, at: Timestamp) -> Result<(), String> {
-        let random = device::random::<16>().map_err(|e| e.message_en())?;
+    pub async fn check_out(&self, pass: PassId, at: Timestamp) -> Result<(), RecordFailure> {
+        let random =
+            device::random::<16>().map_err(|e| RecordFailure::NotRecorded(e.message_en()))?;
         let id = self
             .station
             .borrow_mut()
             .check_out(pass, at, &random)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| RecordFailure::NotRecorded(e.to_string()))?;
         self.store_and_send(&id).await
     }
 
-    async fn store_and_send(&self, id: &DocId) -> Result<(), String> {
+    /// Stores the recorded fact and sends it. The fact is in the day's
+    /// document either way; when storage refuses it, sending it still
+    /// gets it to the relay, and the write is retried with the next one.
+    async fn store_and_send(&self, id: &DocId) -> Result<(), RecordFailure> {
         let stored = self.persist_writes().await;
         let frames = self.station.borrow_mut().frames_for(id);
         self.send(frames);
         self.changed();
-        stored
+        stored.map_err(RecordFailure::NotStored)
     }
 
     /// Writes everything not yet stored; failed writes are kept for retry.

@@ -130,8 +130,19 @@ pub enum Panel {
         message_ja: String,
         message_en: String,
     },
-    /// The visit could not be stored.
-    Failed { detail: String },
+    /// The visit did not end in 「受付しました」.
+    Failed { failure: RecordFailure },
+}
+
+/// Why a confirmed visit did not end in 「受付しました」.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordFailure {
+    /// Nothing was recorded: scanning again is safe.
+    NotRecorded(String),
+    /// Recorded in the kiosk's memory (and sent when online), but the
+    /// device's storage refused it; the write is retried with the next one,
+    /// so scanning again would offer check-out.
+    NotStored(String),
 }
 
 impl Panel {
@@ -218,7 +229,7 @@ pub enum Action {
         check_in: bool,
         people: u32,
     },
-    RecordFailed(String),
+    RecordFailed(RecordFailure),
     /// Back to idle, unless a newer panel is showing.
     Clear {
         seq: u64,
@@ -354,7 +365,7 @@ impl Reducible for KioskState {
                 _ => return self,
             },
             Action::Recorded { check_in, people } => next.show(Panel::Done { check_in, people }),
-            Action::RecordFailed(detail) => next.show(Panel::Failed { detail }),
+            Action::RecordFailed(failure) => next.show(Panel::Failed { failure }),
             Action::Clear { seq } => {
                 let busy = matches!(
                     next.panel,

@@ -112,6 +112,50 @@ impl Station {
         ]
     }
 
+    /// Where this room's attendance documents start in storage: the kiosk
+    /// looks there at start for earlier days it still holds.
+    pub fn attendance_prefix(&self) -> String {
+        format!("attendance/{}/", self.room)
+    }
+
+    /// Sorts the loaded attendance documents of days before `today`.
+    ///
+    /// A day with changes the relay has not confirmed (a kiosk switched off
+    /// overnight while offline) stays loaded and is kept in sync from now
+    /// on, so its visits are sent and counted as 未送信 until the relay has
+    /// them; it is returned first. A day the relay has confirmed is
+    /// unloaded and returned second, with the writes that drop it from the
+    /// device: the relay holds it, and the kiosk shows only today.
+    pub fn settle_earlier_days(&mut self, today: Date) -> (Vec<DocId>, Vec<DocId>, Vec<Write>) {
+        let earlier: Vec<DocId> = self
+            .docs
+            .ids()
+            .filter(|id| {
+                id.as_attendance()
+                    .is_some_and(|(room, date)| room == self.room && date < today)
+            })
+            .cloned()
+            .collect();
+        let (mut unsent, mut settled, mut writes) = (Vec::new(), Vec::new(), Vec::new());
+        for id in earlier {
+            if self.docs.unacknowledged(&ClientSession::relay_peer(), &id) > 0 {
+                unsent.push(id);
+            } else {
+                self.docs.unload(&id);
+                self.next_seq.remove(&id);
+                writes.push(Write::DropDoc {
+                    doc: id.to_string(),
+                });
+                writes.push(Write::Delete { key: peer_key(&id) });
+                settled.push(id);
+            }
+        }
+        // At start the session is not connected yet, so opening sends
+        // nothing: the first connection syncs these days with today's.
+        let _ = self.session.open(&mut self.docs, &unsent);
+        (unsent, settled, writes)
+    }
+
     /// Loads a document's stored chunks (numbered) and its persisted relay
     /// sync state. A document that cannot be read is reported and left
     /// out; the kiosk then fetches it again from the relay.
@@ -634,33 +678,11 @@ mod tests {
         assert_eq!(station.unsent(), 1);
 
         // The page reloads: a new station from what was stored.
+        let mut store = Stored::default();
+        store.apply(stored);
         let mut reloaded = Station::new(CITY, RoomId(3), ActorId::from(&[1u8; 16][..]), "kiosk-2");
-        let mut by_doc: BTreeMap<String, Vec<(u32, Vec<u8>)>> = BTreeMap::new();
-        let mut states: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        let mut choices = Vec::new();
-        for w in stored {
-            match w {
-                Write::PutChunk { doc, seq, bytes } => {
-                    by_doc.entry(doc).or_default().push((seq, bytes))
-                }
-                Write::DropChunksBelow { doc, below } => {
-                    by_doc.entry(doc).or_default().retain(|(s, _)| *s >= below);
-                }
-                Write::PutBytes { key, value } => {
-                    if key.starts_with(Station::last_choice_prefix()) {
-                        choices.push((key, value));
-                    } else {
-                        states.insert(key, value);
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (doc, chunks) in by_doc {
-            let id = DocId::parse(&doc)?;
-            let state = states.get(&peer_key(&id)).map(Vec::as_slice);
-            reloaded.load(&id, chunks, state)?;
-        }
+        store.load_into(&mut reloaded, |_| true)?;
+        let choices = store.choices.clone();
         assert!(
             reloaded.verifier().is_some(),
             "passes verify offline after a reload"
@@ -697,6 +719,118 @@ mod tests {
                 .len(),
             1
         );
+        Ok(())
+    }
+
+    /// A kiosk's IndexedDB, replayed from the writes a station asked for.
+    #[derive(Default)]
+    struct Stored {
+        chunks: BTreeMap<String, Vec<(u32, Vec<u8>)>>,
+        states: BTreeMap<String, Vec<u8>>,
+        choices: Vec<(String, Vec<u8>)>,
+    }
+
+    impl Stored {
+        fn apply(&mut self, writes: Vec<Write>) {
+            for w in writes {
+                match w {
+                    Write::PutChunk { doc, seq, bytes } => {
+                        self.chunks.entry(doc).or_default().push((seq, bytes))
+                    }
+                    Write::DropChunksBelow { doc, below } => {
+                        self.chunks
+                            .entry(doc)
+                            .or_default()
+                            .retain(|(s, _)| *s >= below);
+                    }
+                    Write::DropDoc { doc } => {
+                        self.chunks.remove(&doc);
+                    }
+                    Write::PutBytes { key, value } => {
+                        if key.starts_with(Station::last_choice_prefix()) {
+                            self.choices.push((key, value));
+                        } else {
+                            self.states.insert(key, value);
+                        }
+                    }
+                    Write::Delete { key } => {
+                        self.states.remove(&key);
+                    }
+                    Write::PutText { .. } => {}
+                }
+            }
+        }
+
+        /// Loads the stored documents `wanted` picks, as the runtime's boot does.
+        fn load_into(&self, station: &mut Station, wanted: impl Fn(&DocId) -> bool) -> TestResult {
+            for (doc, chunks) in &self.chunks {
+                let id = DocId::parse(doc)?;
+                if wanted(&id) {
+                    let state = self.states.get(&peer_key(&id)).map(Vec::as_slice);
+                    station.load(&id, chunks.clone(), state)?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn visits_stored_offline_on_an_earlier_day_are_sent_after_a_restart() -> TestResult {
+        let mut relay = relay()?;
+        let actor = ActorId::from(&[1u8; 16][..]);
+        let mut station = Station::new(CITY, RoomId(3), actor.clone(), "kiosk");
+        let monday = at(9, 0)?.jst_date();
+        let mut first = vec![station.join_frame()];
+        first.extend(station.open_day(monday));
+        sync(&mut station, &mut relay, first)?;
+        let mut store = Stored::default();
+        store.apply(station.take_writes());
+
+        // Monday afternoon the network is gone; the tablet is switched off
+        // for the night with the visit only on the device.
+        station.disconnected();
+        let claims = claims()?;
+        let monday_doc =
+            station.check_in(&claims, claims.children.clone(), 1, at(15, 0)?, &[5; 16])?;
+        store.apply(station.take_writes());
+        drop(station);
+
+        // Tuesday it starts online, as the runtime boots: today's documents
+        // and every earlier day of the room that is stored.
+        let tuesday = at(9, 0)?.plus_seconds(86_400);
+        let mut tue = Station::new(CITY, RoomId(3), actor.clone(), "kiosk-tue");
+        let prefix = tue.attendance_prefix();
+        let today_docs = tue.docs_for(tuesday.jst_date());
+        store.load_into(&mut tue, |id| {
+            today_docs.contains(id) || id.as_str().starts_with(&prefix)
+        })?;
+        let (unsent, settled, writes) = tue.settle_earlier_days(tuesday.jst_date());
+        assert_eq!(unsent, vec![monday_doc.clone()]);
+        assert!(settled.is_empty() && writes.is_empty());
+        assert_eq!(tue.unsent(), 1, "Monday's visit counts as not sent");
+        let mut again = vec![tue.join_frame()];
+        again.extend(tue.open_day(tuesday.jst_date()));
+        sync(&mut tue, &mut relay, again)?;
+        assert_eq!(tue.unsent(), 0);
+        let on_relay = DayView::load(relay.doc(&monday_doc).ok_or("Monday on the relay")?);
+        assert_eq!(
+            on_relay.stays().len(),
+            1,
+            "Monday's visit reached the relay"
+        );
+        store.apply(tue.take_writes());
+
+        // Wednesday: Monday is confirmed, so it is dropped from the device.
+        let wednesday = tuesday.plus_seconds(86_400).jst_date();
+        let mut wed = Station::new(CITY, RoomId(3), actor, "kiosk-wed");
+        store.load_into(&mut wed, |id| id.as_str().starts_with(&prefix))?;
+        let (unsent, settled, writes) = wed.settle_earlier_days(wednesday);
+        assert!(unsent.is_empty());
+        assert!(settled.contains(&monday_doc));
+        store.apply(writes);
+        assert!(!store.chunks.contains_key(monday_doc.as_str()));
+        assert!(!store.states.contains_key(&peer_key(&monday_doc)));
+        assert_eq!(wed.unsent(), 0);
         Ok(())
     }
 }

@@ -164,7 +164,7 @@ impl Rejection {
             }
             Rejection::Expired => "このQRコードは有効期限が切れています。受付でお声がけください。",
             Rejection::Revoked => {
-                "この利用証は再発行により無効になっています。新しい利用証をお使いください。"
+                "この利用証は再発行または取り消しにより無効になっています。新しい利用証をお使いいただくか、スタッフにお声がけください。"
             }
             Rejection::WrongRoom => {
                 "この利用証はこのルームに登録されていません。受付でお声がけください。"
@@ -207,7 +207,7 @@ impl Rejection {
             Rejection::NotYetValid => "This pass is not valid yet. Please ask the staff.",
             Rejection::Expired => "This pass has expired. Please ask the staff.",
             Rejection::Revoked => {
-                "This pass has been replaced by a newer one. Please use the new pass."
+                "This pass is no longer valid: it was reissued or withdrawn. Please use your new pass, or ask staff."
             }
             Rejection::WrongRoom => {
                 "This pass is not registered for this room. Please ask the staff."

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use crate::state::{Lang, Panel};
+use crate::state::{Lang, Panel, RecordFailure};
 
 #[derive(Properties, PartialEq, Debug)]
 pub struct PanelProps {
@@ -158,19 +158,35 @@ pub fn scan_panel(props: &PanelProps) -> Html {
                 }
             </section>
         },
-        Panel::Failed { detail } => html! {
-            <section id="scan-result" class="result rejected" data-status={status} data-seq={seq} role="alert">
-                <div class="result-icon" aria-hidden="true">{ "!" }</div>
-                <p class="result-title">{ lang.pick("保存できませんでした", "Could not be saved") }</p>
-                <p class="reason">
-                    { lang.pick(
-                        "この端末に記録を保存できませんでした。もう一度読み取ってください。続く場合はスタッフを呼んでください。",
-                        "The visit could not be stored on this device. Please scan again; if it keeps failing, call staff.",
-                    ) }
-                </p>
-                <p class="reason-en" lang="en">{ detail.clone() }</p>
-            </section>
-        },
+        Panel::Failed { failure } => {
+            let (title, reason, detail) = match failure {
+                RecordFailure::NotRecorded(detail) => (
+                    lang.pick("記録できませんでした", "Not recorded"),
+                    lang.pick(
+                        "この来館は記録されていません。もう一度読み取ってください。続く場合はスタッフを呼んでください。",
+                        "This visit was not recorded. Please scan again; if it keeps failing, call staff.",
+                    ),
+                    detail,
+                ),
+                RecordFailure::NotStored(detail) => (
+                    lang.pick("端末に保存できませんでした", "Not saved on this device"),
+                    lang.pick(
+                        "記録は受け付けましたが、この端末の保存領域に書き込めませんでした。書き込みは自動でやり直します。読み取り直さずに、スタッフを呼んでください。",
+                        "The visit was taken, but this device's storage refused it. Saving is retried by itself. Please do not scan again; call staff.",
+                    ),
+                    detail,
+                ),
+            };
+            html! {
+                <section id="scan-result" class="result rejected" data-status={status} data-seq={seq} role="alert">
+                    <div class="result-icon" aria-hidden="true">{ "!" }</div>
+                    <p class="result-title">{ title }</p>
+                    <p class="reason">{ reason }</p>
+                    // The technical words, for staff calling for help.
+                    <p class="reason-en detail" lang="en">{ detail.clone() }</p>
+                </section>
+            }
+        }
     }
 }
 

@@ -96,12 +96,35 @@ impl Drop for DocumentKeys {
 }
 
 /// Whether a keyboard event was aimed at a text field (which then handles
-/// the keys itself, so the page-wide scanner listener must not).
+/// the keys itself, so the page-wide scanner listener must not). A
+/// checkbox or button keeps focus after a tap, so it does not count: a scan
+/// right after staff switch a reader on must still be caught.
 pub fn targets_text_field(event: &KeyboardEvent) -> bool {
-    event
+    let Some(el) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+    else {
+        return false;
+    };
+    match el.tag_name().as_str() {
+        "TEXTAREA" | "SELECT" => true,
+        "INPUT" => {
+            let kind = el.get_attribute("type").unwrap_or_default();
+            is_text_input_type(&kind)
+        }
+        _ => el
+            .dyn_ref::<web_sys::HtmlElement>()
+            .is_some_and(|h| h.is_content_editable()),
+    }
+}
+
+/// Whether an `<input type=…>` takes typed text (an absent or unknown
+/// type is text, as in the browser).
+pub fn is_text_input_type(kind: &str) -> bool {
+    !matches!(
+        kind.to_ascii_lowercase().as_str(),
+        "checkbox" | "radio" | "button" | "submit" | "reset" | "range" | "color" | "file" | "image"
+    )
 }
 
 /// Records, once per page load, how many milliseconds after navigation the
@@ -114,5 +137,22 @@ pub fn mark_ready() {
     let seen = js_sys::Reflect::has(&window, &key).unwrap_or(true);
     if !seen {
         let _ = js_sys::Reflect::set(&window, &key, &now_ms().into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_text_input_type;
+
+    #[test]
+    fn only_inputs_that_take_text_keep_the_scanner_out() {
+        for kind in [
+            "", "text", "TEXT", "search", "password", "tel", "number", "unknown",
+        ] {
+            assert!(is_text_input_type(kind), "{kind}");
+        }
+        for kind in ["checkbox", "radio", "button", "submit", "Checkbox"] {
+            assert!(!is_text_input_type(kind), "{kind}");
+        }
     }
 }

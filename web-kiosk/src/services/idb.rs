@@ -44,6 +44,8 @@ pub enum Write {
     },
     /// Delete every chunk of `doc` numbered below `below`.
     DropChunksBelow { doc: String, below: u32 },
+    /// Delete every chunk of `doc`.
+    DropDoc { doc: String },
     /// Set a setting to text.
     PutText { key: String, value: String },
     /// Set a setting to bytes.
@@ -60,6 +62,14 @@ pub struct Idb {
 
 fn chunk_key(doc: &str, seq: u32) -> String {
     format!("{doc}\u{1}{seq:010}")
+}
+
+/// Every chunk key of `doc`: the separator sorts below every digit.
+fn doc_range(doc: &str) -> Result<IdbKeyRange, JsValue> {
+    IdbKeyRange::bound(
+        &JsValue::from_str(&format!("{doc}\u{1}")),
+        &JsValue::from_str(&format!("{doc}\u{2}")),
+    )
 }
 
 /// Waits for a request's `success` (its result) or `error`.
@@ -140,6 +150,31 @@ impl Idb {
             .object_store(name)
             .map_err(|e| StorageError::from_js("store", &e))?;
         Ok((tx, store))
+    }
+
+    /// The names of the documents with chunks stored whose names start
+    /// with `prefix`, in order.
+    pub async fn stored_docs(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let (_tx, store) = self.store(CHUNKS, IdbTransactionMode::Readonly)?;
+        let range = IdbKeyRange::bound(
+            &JsValue::from_str(prefix),
+            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+        )
+        .map_err(|e| StorageError::from_js("range", &e))?;
+        let keys = request(
+            &store
+                .get_all_keys_with_key(&range)
+                .map_err(|e| StorageError::from_js("keys", &e))?,
+            "keys",
+        )
+        .await?;
+        let mut docs: Vec<String> = Array::from(&keys)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter_map(|k| k.split_once('\u{1}').map(|(doc, _)| doc.to_owned()))
+            .collect();
+        docs.dedup();
+        Ok(docs)
     }
 
     /// Every chunk of `doc`, in order, with its number.
@@ -258,6 +293,10 @@ impl Idb {
                         false,
                         true,
                     )?;
+                    chunks.delete(&range)?;
+                }
+                Write::DropDoc { doc } => {
+                    let range = doc_range(doc)?;
                     chunks.delete(&range)?;
                 }
                 Write::PutText { key, value } => {
