@@ -51,6 +51,28 @@ pub fn role_label(role: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// The question before revoking `device`, true to what revocation does:
+/// the relay refuses the device's sessions, but a kiosk verifies passes on
+/// its own, so it keeps checking families in; those visits stay on the
+/// tablet and never reach the relay or the reports.
+pub fn revoke_question(device: &Device) -> String {
+    let name = device.name.clone().unwrap_or_default();
+    let room = &device.room;
+    let role = role_label(&device.role, Lang::Ja);
+    if device.role == "kiosk" {
+        format!(
+            "端末「{name}」（{room} {role}）の登録を取り消します。この端末は中継サーバーと同期できなくなります。\n\
+             ただし受付端末は手元でパスを確かめるため、画面では受付を続けられます。その記録は送信されず、利用者実績表にも入りません。取り消したら、端末を片付けてください。よろしいですか？\n\
+             Revoke this kiosk? It can no longer sync with the relay. It still checks families in on its own screen, but those visits are never sent and never reach the reports, so take the tablet out of use. Revoke it?"
+        )
+    } else {
+        format!(
+            "端末「{name}」（{room} {role}）の登録を取り消します。この端末は登録済みの職員端末として確認できなくなります。職員アカウントでのログインは、この取り消しでは止まりません。よろしいですか？\n\
+             Revoke this device? The relay no longer recognises it as an enrolled staff PC. Staff accounts can still log in; revoking the device does not stop them. Revoke it?"
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum List {
     Loading,
@@ -177,12 +199,7 @@ pub fn devices(props: &PageProps) -> Html {
             token.clone(),
         );
         let path = format!("/api/admin/devices/{}/revoke", device.device_id);
-        let ask = format!(
-            "端末「{}」（{} {}）の登録を取り消します。この端末はすぐに使えなくなります。よろしいですか？\nRevoke this device? It stops working at once.",
-            device.name.clone().unwrap_or_default(),
-            device.room,
-            role_label(&device.role, Lang::Ja),
-        );
+        let ask = revoke_question(device);
         Callback::from(move |_: MouseEvent| {
             if *busy || !browser::confirm(&ask) {
                 return;
@@ -229,6 +246,11 @@ pub fn devices(props: &PageProps) -> Html {
                         <td>
                             if let Some(at) = device.revoked_at {
                                 { format!("{} {}", lang.pick("取り消し済み", "Revoked"), jst(at)) }
+                                if device.role == "kiosk" {
+                                    <span class="staff-muted small revoked-note">
+                                        { lang.pick("（同期しません。画面での受付は送信されません）", " (no sync: visits recorded on it are never sent)") }
+                                    </span>
+                                }
                             } else {
                                 <button type="button" class="staff-button danger" disabled={*busy} onclick={revoke(device)}>
                                     { lang.pick("取り消す", "Revoke") }
@@ -305,5 +327,26 @@ mod tests {
         assert_eq!(list.devices[0].revoked_at, None);
         assert_eq!(role_label("kiosk", Lang::Ja), "受付端末");
         assert_eq!(role_label("staff", Lang::En), "Staff PC");
+    }
+
+    #[test]
+    fn revoking_a_kiosk_says_it_keeps_checking_in_without_syncing() {
+        let kiosk = Device {
+            device_id: "9a1c".to_owned(),
+            room: "R01".to_owned(),
+            role: "kiosk".to_owned(),
+            name: Some("受付1".to_owned()),
+            enrolled_at: 0,
+            revoked_at: None,
+        };
+        let ask = revoke_question(&kiosk);
+        assert!(!ask.contains("すぐに使えなくなります") && !ask.contains("at once"));
+        assert!(ask.contains("同期できなくなります") && ask.contains("送信されず"));
+        assert!(ask.contains("never sent") && ask.contains("受付1"));
+        let staff = Device {
+            role: "staff".to_owned(),
+            ..kiosk
+        };
+        assert!(revoke_question(&staff).contains("Staff accounts can still log in"));
     }
 }
