@@ -104,6 +104,44 @@ pub fn pass_status_label(status: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// What staff may do with a pass or card as the relay shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassActions {
+    /// Print it (A4 or card size).
+    pub print: bool,
+    /// Reissue it: serial + 1, the shown one stops working.
+    pub reissue: bool,
+    /// Issue a new serial in place of a revoked one (the same relay call
+    /// as a reissue, which signs serial + 1 and leaves the revoked serials
+    /// refused); worded as a new issue, since nothing working is replaced.
+    pub issue_new: bool,
+    /// Revoke it outright (administrators).
+    pub revoke: bool,
+}
+
+/// A revoked pass is never printed (kiosks refuse it) nor revoked again;
+/// staff may issue a new serial instead.
+pub fn pass_actions(pass: &PassView, is_admin: bool) -> PassActions {
+    if pass.revoked {
+        PassActions {
+            print: false,
+            reissue: false,
+            issue_new: true,
+            revoke: false,
+        }
+    } else {
+        PassActions {
+            print: true,
+            reissue: true,
+            issue_new: false,
+            revoke: is_admin,
+        }
+    }
+}
+
+/// The question before issuing a new serial in place of a revoked pass.
+const ISSUE_NEW_ASK: &str = "取り消されたものの代わりに、新しい通番で発行します。取り消したものは使えないままです。よろしいですか？\nIssue a new serial in place of the revoked one? The revoked one stays refused.";
+
 /// A search query's path, with the query percent-encoded.
 pub fn search_path(query: &str) -> String {
     let encoded: String = query
@@ -365,8 +403,11 @@ fn family_page(props: &FamilyPageProps) -> Html {
         let act = act.clone();
         let path = format!("/api/staff/families/{family_id}/pass/reissue");
         let had_pass = family.pass.is_some();
+        let revoked = family.pass.as_ref().is_some_and(|p| p.revoked);
         Callback::from(move |_: MouseEvent| {
-            let ask = if had_pass {
+            let ask = if revoked {
+                ISSUE_NEW_ASK
+            } else if had_pass {
                 "パスを再発行します。今のQRコードは次回の同期のあと受付で使えなくなります。よろしいですか？\nReissue the pass? The current QR code stops working after the kiosks' next sync."
             } else {
                 "新しいパスを発行します。よろしいですか？\nIssue a new pass?"
@@ -383,15 +424,12 @@ fn family_page(props: &FamilyPageProps) -> Html {
     let issue_card = {
         let act = act.clone();
         let path = format!("/api/staff/families/{family_id}/cards");
-        move |body: serde_json::Value, exists: bool| {
+        // `ask` first, if anything (a reissue or a new serial for a revoked card).
+        move |body: serde_json::Value, ask: Option<&'static str>| {
             let act = act.clone();
             let path = path.clone();
             Callback::from(move |_: MouseEvent| {
-                if exists
-                    && !browser::confirm(
-                        "カードを再発行します。今のカードは次回の同期のあと使えなくなります。よろしいですか？\nReissue the card? The current card stops working after the kiosks' next sync.",
-                    )
-                {
+                if ask.is_some_and(|ask| !browser::confirm(ask)) {
                     return;
                 }
                 act(
@@ -483,6 +521,10 @@ fn family_page(props: &FamilyPageProps) -> Html {
             .join("、")
     };
     let pass_block = |pass: &PassView, title: String, reissue: Callback<MouseEvent>| {
+        let actions = pass_actions(pass, is_admin);
+        // The caller's callback asks its own question (ISSUE_NEW_ASK for a
+        // revoked pass).
+        let issue_new = reissue.clone();
         html! {
             <article class={classes!("staff-pass", pass.revoked.then_some("revoked"))}>
                 <div class="staff-pass-qr" aria-hidden="true">{ Html::from_html_unchecked(AttrValue::from(pass.qr_svg.clone())) }</div>
@@ -493,19 +535,33 @@ fn family_page(props: &FamilyPageProps) -> Html {
                     <p>{ format!("{}: {}", lang.pick("ルーム", "Rooms"), rooms_of(&pass.rooms)) }</p>
                     <p>{ format!("{}: {}", lang.pick("有効期限", "Valid until"), jst(pass.valid_until)) }</p>
                     if pass.revoked {
-                        <p class="staff-warning">{ lang.pick("このパスは取り消されています。", "This pass is revoked.") }</p>
+                        <p class="staff-warning">
+                            { lang.pick(
+                                "このパスは取り消されています。受付では使えないため、印刷や再発行はできません。必要なら「新しく発行」で新しい通番のものを作れます（取り消したものは使えないままです）。",
+                                "This pass is revoked. Kiosks refuse it, so it cannot be printed or reissued. If needed, \"Issue a new one\" makes a new serial (the revoked one stays refused).",
+                            ) }
+                        </p>
                     }
                     <div class="staff-actions">
-                        <button type="button" class="staff-button" disabled={*busy} onclick={reissue}>
-                            { lang.pick("再発行", "Reissue") }
-                        </button>
-                        <button type="button" class="staff-button" onclick={print(pass, CardPaper::A4)}>
-                            { lang.pick("印刷（A4）", "Print (A4)") }
-                        </button>
-                        <button type="button" class="staff-button" onclick={print(pass, CardPaper::Card)}>
-                            { lang.pick("印刷（カードサイズ）", "Print (card size)") }
-                        </button>
-                        if is_admin {
+                        if actions.reissue {
+                            <button type="button" class="staff-button reissue" disabled={*busy} onclick={reissue}>
+                                { lang.pick("再発行", "Reissue") }
+                            </button>
+                        }
+                        if actions.issue_new {
+                            <button type="button" class="staff-button issue-new" disabled={*busy} onclick={issue_new}>
+                                { lang.pick("新しく発行", "Issue a new one") }
+                            </button>
+                        }
+                        if actions.print {
+                            <button type="button" class="staff-button print-a4" onclick={print(pass, CardPaper::A4)}>
+                                { lang.pick("印刷（A4）", "Print (A4)") }
+                            </button>
+                            <button type="button" class="staff-button print-card" onclick={print(pass, CardPaper::Card)}>
+                                { lang.pick("印刷（カードサイズ）", "Print (card size)") }
+                            </button>
+                        }
+                        if actions.revoke {
                             <button type="button" class="staff-button danger" disabled={*busy} onclick={revoke(pass)}>
                                 { lang.pick("取り消し", "Revoke") }
                             </button>
@@ -539,7 +595,12 @@ fn family_page(props: &FamilyPageProps) -> Html {
             Some(i) => json!({ "kind": "child", "child": i }),
             None => json!({ "kind": "family" }),
         };
-        pass_block(c, title, issue_card(body, true))
+        let ask = if c.revoked {
+            ISSUE_NEW_ASK
+        } else {
+            "カードを再発行します。今のカードは次回の同期のあと使えなくなります。よろしいですか？\nReissue the card? The current card stops working after the kiosks' next sync."
+        };
+        pass_block(c, title, issue_card(body, Some(ask)))
     });
     let has_family_card = family.cards.iter().any(|c| c.kind == "FamilyCard");
     let guardians = family
@@ -560,7 +621,7 @@ fn family_page(props: &FamilyPageProps) -> Html {
                 { format!("{}（{}） {}", c.name, c.kana, c.birth_date) }
                 if !has_card {
                     <button type="button" class="staff-button small" disabled={*busy}
-                        onclick={issue_card(json!({ "kind": "child", "child": c.index }), false)}>
+                        onclick={issue_card(json!({ "kind": "child", "child": c.index }), None)}>
                         { lang.pick("こどもカードを発行", "Issue a child card") }
                     </button>
                 }
@@ -627,7 +688,7 @@ fn family_page(props: &FamilyPageProps) -> Html {
                 }
                 if !has_family_card {
                     <button type="button" class="staff-button" disabled={*busy || family.rooms.is_empty()}
-                        onclick={issue_card(json!({ "kind": "family" }), false)}>
+                        onclick={issue_card(json!({ "kind": "family" }), None)}>
                         { lang.pick("家族カードを発行", "Issue a family card") }
                     </button>
                 }
@@ -704,6 +765,32 @@ mod tests {
         assert_eq!(search_path(" HB-4HKX "), "/api/staff/families?q=HB-4HKX");
         assert_eq!(search_path("森"), "/api/staff/families?q=%E6%A3%AE");
         assert_eq!(search_path("a b&c"), "/api/staff/families?q=a%20b%26c");
+    }
+
+    fn pass(revoked: bool) -> PassView {
+        PassView {
+            pass_id: "p".to_owned(),
+            serial: 1,
+            kind: "FamilyCard".to_owned(),
+            child: None,
+            rooms: vec!["R01".to_owned()],
+            short_code: "ABCD".to_owned(),
+            issued_at: 0,
+            valid_until: 0,
+            qr_svg: String::new(),
+            revoked,
+        }
+    }
+
+    #[test]
+    fn revoked_passes_are_not_printed_or_reissued_but_may_be_issued_anew() {
+        let revoked = pass_actions(&pass(true), true);
+        assert!(!revoked.print && !revoked.reissue && !revoked.revoke);
+        assert!(revoked.issue_new);
+        let active = pass_actions(&pass(false), false);
+        assert!(active.print && active.reissue && !active.issue_new);
+        assert!(!active.revoke, "only administrators revoke");
+        assert!(pass_actions(&pass(false), true).revoke);
     }
 
     #[test]
