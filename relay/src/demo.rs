@@ -361,6 +361,7 @@ fn seed_logins(
             receipt: receipt.clone(),
             guardians: u8::try_from(guardians.len()).unwrap_or(1),
             children,
+            registered: rooms.iter().map(|room| (*room, now)).collect(),
             rooms,
             app_pass,
             cards,

@@ -302,3 +302,63 @@ async fn the_demo_city_has_notices_for_its_families_ages_and_rooms() {
     assert!(ids.contains(&"demo-letter".to_owned()), "{ids:?}");
     assert!(!ids.contains(&"demo-baby-course".to_owned()), "{ids:?}");
 }
+
+/// The usage report's 新規登録 of one room (or `all`) for today.
+async fn new_registrations(relay: &Relay, admin: &str, room: &str, period: &str) -> Value {
+    let today = hiroba_relay::accounts::system_now().jst_date();
+    let query = match period {
+        "daily" => format!("date={today}"),
+        _ => format!("month={}", today.year_month()),
+    };
+    let (status, report) = relay
+        .get(
+            &format!("/api/staff/reports/{period}?room={room}&{query}&format=json"),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    report["total"]["new_registrations"].clone()
+}
+
+#[tokio::test]
+async fn a_first_registration_for_a_room_counts_once_in_that_rooms_report() {
+    let relay = Relay::open(true);
+    let admin = relay.login_staff("admin", "demo-admin-2026").await;
+    let scopes = ["R02", "R03", "R04", "all"];
+    let mut before = Vec::new();
+    for period in ["daily", "monthly"] {
+        for room in scopes {
+            let n = new_registrations(&relay, &admin, room, period).await;
+            before.push(n.as_u64().expect("a count"));
+        }
+    }
+
+    let (_, _, guardian) =
+        registered_family(&relay, &admin, application("newreg-0001"), &["R02", "R03"]).await;
+    // Leaving R03 and coming back is not a new registration.
+    for rooms in [json!(["R02"]), json!(["R02", "R03"])] {
+        let (status, pass) = relay
+            .put(
+                "/api/family/rooms",
+                Some(&guardian),
+                json!({ "rooms": rooms }),
+            )
+            .await;
+        assert_eq!(status, 200, "{pass}");
+    }
+
+    let mut after = Vec::new();
+    for period in ["daily", "monthly"] {
+        for room in scopes {
+            let n = new_registrations(&relay, &admin, room, period).await;
+            after.push(n.as_u64().expect("a count"));
+        }
+    }
+    let added: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    // R02 and R03 once each, R04 none, the city both: today and this month.
+    assert_eq!(
+        added,
+        [1, 1, 0, 2, 1, 1, 0, 2],
+        "before {before:?}, after {after:?}"
+    );
+}

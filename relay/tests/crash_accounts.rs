@@ -144,6 +144,7 @@ async fn a_confirmed_password_change_survives_kill_9() {
             guardians: 1,
             children: Vec::new(),
             rooms: Vec::new(),
+            registered: Default::default(),
             app_pass: None,
             cards: Vec::new(),
             created_at: Timestamp(0),

@@ -40,6 +40,11 @@ pub struct Family {
     pub children: Vec<Child>,
     /// The rooms registered for (本登録); empty until the first registration.
     pub rooms: Vec<RoomId>,
+    /// When the family first registered for each room: the usage report's
+    /// new registrations (新規登録) of that room and day. Kept when a room
+    /// is left, so registering again is not new.
+    #[serde(default)]
+    pub registered: std::collections::BTreeMap<RoomId, Timestamp>,
     /// The pass shown in the app, once rooms are registered.
     pub app_pass: Option<IssuedPass>,
     /// Printed cards (a family card, one card per child who comes alone).

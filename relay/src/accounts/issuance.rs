@@ -168,6 +168,9 @@ pub(super) fn sign_and_store(
     let tree = &state.accounts.tree;
     let mut family = family::load(tree, family_id)?;
     if let Some(rooms) = rooms {
+        for room in &rooms {
+            family.registered.entry(*room).or_insert(now);
+        }
         family.rooms = rooms;
     }
     if family.rooms.is_empty() {
@@ -206,11 +209,13 @@ pub(super) fn sign_and_store(
     };
     let record_key = family::key(family_id);
     let rooms = family.rooms.clone();
+    let registered = family.registered.clone();
     records::transact(tree, |tx| {
         let Some(mut family) = records::tx_get::<Family>(tx, &record_key)? else {
             return records::abort(AccountError::NotFound { code: "no_family" });
         };
         family.rooms = rooms.clone();
+        family.registered = registered.clone();
         match target {
             Target::App => family.app_pass = Some(issued.clone()),
             Target::Card(..) => {

@@ -14,6 +14,8 @@
 //! name, and listed in the JSON's `unreadable` so the page can say that the
 //! report is incomplete instead of silently counting less.
 
+use std::collections::BTreeMap;
+
 use automerge::AutoCommit;
 use hiroba_engine::attendance::{DayView, Source};
 use hiroba_engine::calendar::{AgeBracket, Date, YearMonth};
@@ -27,7 +29,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::error::{AccountError, FieldErrors, Message};
-use super::{Ctx, StaffCaller, json};
+use super::family::Family;
+use super::{Ctx, StaffCaller, json, records};
 use crate::RelayState;
 use crate::auth::StaffRole;
 use crate::city::City;
@@ -298,29 +301,63 @@ struct Built {
     unreadable: Vec<DocId>,
 }
 
+/// New registrations (本登録 of a room for the first time) per room and
+/// Japan-time day, from the family records.
+type Registrations = BTreeMap<(RoomId, Date), u32>;
+
+/// Counts the families' first registrations per room and day in `dates`.
+fn registrations(
+    state: &RelayState,
+    dates: std::ops::RangeInclusive<Date>,
+) -> Result<Registrations, AccountError> {
+    let mut counts = Registrations::new();
+    for (_, family) in records::scan::<Family>(&state.accounts.tree, "fam/")? {
+        for (room, at) in family.registered {
+            let date = at.jst_date();
+            if dates.contains(&date) {
+                *counts.entry((room, date)).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
+
 /// Reads the documents of `request` one by one and builds its report.
 fn build(state: &RelayState, request: Request) -> Result<Built, AccountError> {
     let mut unreadable = Vec::new();
+    let dates = match request.period {
+        Period::Day(date) => date..=date,
+        Period::Month(month) => {
+            month.first_day()..=month.first_day().add_days(i64::from(month.days()) - 1)
+        }
+    };
+    let registered = registrations(state, dates)?;
+    let read_day = |room, date, unreadable: &mut Vec<DocId>| {
+        read_day(state, room, date, &registered, unreadable)
+    };
+    let read_month = |room, month, unreadable: &mut Vec<DocId>| {
+        read_month(state, room, month, &registered, unreadable)
+    };
     let city_rooms = || state.city.rooms.iter().map(|r| r.id);
     let report = match (request.scope, request.period) {
         (Scope::Room(room), Period::Day(date)) => Report::RoomDay(
-            read_day(state, room, date, &mut unreadable)?.unwrap_or_else(|| empty_day(room, date)),
+            read_day(room, date, &mut unreadable)?.unwrap_or_else(|| empty_day(room, date)),
         ),
         (Scope::City, Period::Day(date)) => {
             let mut days = Vec::new();
             for room in city_rooms() {
-                let day = read_day(state, room, date, &mut unreadable)?;
+                let day = read_day(room, date, &mut unreadable)?;
                 days.push(day.unwrap_or_else(|| empty_day(room, date)));
             }
             Report::CityDay(CityDailyReport::from_rooms(date, days).map_err(combine_error)?)
         }
         (Scope::Room(room), Period::Month(month)) => {
-            Report::RoomMonth(read_month(state, room, month, &mut unreadable)?)
+            Report::RoomMonth(read_month(room, month, &mut unreadable)?)
         }
         (Scope::City, Period::Month(month)) => {
             let mut months = Vec::new();
             for room in city_rooms() {
-                months.push(read_month(state, room, month, &mut unreadable)?);
+                months.push(read_month(room, month, &mut unreadable)?);
             }
             Report::CityMonth(CityMonthlyReport::from_rooms(month, months).map_err(combine_error)?)
         }
@@ -342,12 +379,13 @@ fn read_month(
     state: &RelayState,
     room: RoomId,
     month: YearMonth,
+    registered: &Registrations,
     unreadable: &mut Vec<DocId>,
 ) -> Result<MonthlyReport, AccountError> {
     let first = month.first_day();
     let mut days = Vec::new();
     for i in 0..i64::from(month.days()) {
-        if let Some(day) = read_day(state, room, first.add_days(i), unreadable)? {
+        if let Some(day) = read_day(state, room, first.add_days(i), registered, unreadable)? {
             days.push(day);
         }
     }
@@ -357,23 +395,28 @@ fn read_month(
 /// The report of one room's day from its stored attendance document, or
 /// `None` if nothing is stored (or it cannot be read; see the module docs).
 /// The document is dropped before this returns.
+///
+/// A day with new registrations but no document (families register from
+/// home, on any day) is a closed day that still counts them.
 fn read_day(
     state: &RelayState,
     room: RoomId,
     date: Date,
+    registered: &Registrations,
     unreadable: &mut Vec<DocId>,
 ) -> Result<Option<DailyReport>, AccountError> {
+    let new = registered.get(&(room, date)).copied().unwrap_or(0);
     let id = DocId::attendance(room, date);
     let chunks = state.sync.stored_chunks(&id)?;
     if chunks.is_empty() {
-        return Ok(None);
+        return Ok((new > 0).then(|| DailyReport::from_day(room, date, &DayView::default(), new)));
     }
     match AutoCommit::load(&chunks.concat()) {
         Ok(doc) => Ok(Some(DailyReport::from_day(
             room,
             date,
             &DayView::load(&doc),
-            0,
+            new,
         ))),
         Err(e) => {
             // Attendance documents hold no personal data; the name and the

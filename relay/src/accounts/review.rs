@@ -100,6 +100,7 @@ pub async fn approve(ctx: Ctx, receipt: String) -> Result<Response, AccountError
             guardians,
             children: app.details.children.clone(),
             rooms: Vec::new(),
+            registered: Default::default(),
             app_pass: None,
             cards: Vec::new(),
             created_at: ctx.now,
