@@ -29,7 +29,13 @@ pub struct Props {
 enum Phase {
     Editing,
     Sending,
-    Done(String),
+    /// Received: the receipt number, and whether the relay already held
+    /// this submission (`duplicate`), in which case what was sent now —
+    /// perhaps corrected after a network error — was not applied.
+    Done {
+        receipt: String,
+        duplicate: bool,
+    },
 }
 
 /// Which list a row belongs to.
@@ -50,8 +56,8 @@ pub fn apply_page(props: &Props) -> Html {
     // Made once when the form opens (and reused across reloads of the tab).
     let submission = use_memo((), |_| store::submission_id(store::APPLY_SUBMISSION));
 
-    if let Phase::Done(receipt) = &*phase {
-        return receipt_view(lang, receipt);
+    if let Phase::Done { receipt, duplicate } = &*phase {
+        return receipt_view(lang, receipt, *duplicate);
     }
 
     // `edit(|form, value| …)` makes the `oninput` of one field.
@@ -145,7 +151,10 @@ pub fn apply_page(props: &Props) -> Html {
                     Ok(answer) => {
                         store::end_submission(store::APPLY_SUBMISSION);
                         browser::scroll_top();
-                        phase.set(Phase::Done(answer.receipt.unwrap_or_default()));
+                        phase.set(Phase::Done {
+                            receipt: answer.receipt.unwrap_or_default(),
+                            duplicate: answer.duplicate,
+                        });
                     }
                     Err(e) => {
                         let fields: Problems = e
@@ -335,11 +344,19 @@ fn privacy_notice(lang: Lang) -> Html {
     }
 }
 
-fn receipt_view(lang: Lang, receipt: &str) -> Html {
+fn receipt_view(lang: Lang, receipt: &str, duplicate: bool) -> Html {
     html! {
         <section class="page apply-done" aria-labelledby="receipt-title">
-            <h2 id="receipt-title">{ lang.pick("申請を受け付けました", "Your application was received") }</h2>
-            <div id="apply-receipt" class="receipt" data-receipt={receipt.to_owned()}>
+            <h2 id="receipt-title">{ if duplicate {
+                lang.pick("この申請はすでに受け付けています", "This application had already been received")
+            } else {
+                lang.pick("申請を受け付けました", "Your application was received")
+            } }</h2>
+            if duplicate {
+                <p class="notice-box" id="apply-duplicate" role="status">{ duplicate_note(lang, receipt) }</p>
+            }
+            <div id="apply-receipt" class="receipt" data-receipt={receipt.to_owned()}
+                data-duplicate={duplicate.to_string()}>
                 <p class="label">{ lang.pick("受付番号", "Receipt number") }</p>
                 <p class="number">{ receipt.to_owned() }</p>
             </div>
@@ -354,6 +371,20 @@ fn receipt_view(lang: Lang, receipt: &str) -> Html {
             </ol>
             <a class="button" href={Route::Login.hash()}>{ lang.pick("ログイン画面へ", "Go to login") }</a>
         </section>
+    }
+}
+
+/// Said when the relay already held this form's submission (the first send
+/// arrived though the phone saw a network error): the application stands
+/// as first received, and a correction is for staff to make.
+fn duplicate_note(lang: Lang, receipt: &str) -> String {
+    match lang {
+        Lang::Ja => format!(
+            "この申請は、受付番号 {receipt} ですでに受け付けています。今回の送信内容（訂正した箇所を含む）は反映されていません。内容の訂正は、いずれかのこどもルームの職員にお申し出ください。"
+        ),
+        Lang::En => format!(
+            "This application had already been received, with receipt number {receipt}. What you sent this time (including any corrections) was not applied. To correct it, please ask the staff at any children's room."
+        ),
     }
 }
 
