@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use hiroba_engine::ids::RoomId;
 use hiroba_tests::kiosk::{self, WAIT, step, wait_attr};
 use hiroba_tests::parent::{self, Applicant, click, fetch_json, fill, go, wait_count, wait_screen};
@@ -502,6 +503,48 @@ async fn the_form_explains_bad_fields_and_a_retry_applies_once() -> anyhow::Resu
     parent::open(&phone, &relay, "apply").await?;
     let staff = parent::staff_token(&phone).await?;
 
+    step("the skip link moves to the content and keeps the half-typed form");
+    wait_screen(&phone, "apply").await?;
+    fill(&phone, "#apply-guardian-0-name", guardian).await?;
+    // As a keyboard user does: the link shows when focused, Enter follows it.
+    phone
+        .client
+        .execute(
+            "document.getElementById('skip-link').focus(); return true;",
+            vec![],
+        )
+        .await?;
+    phone
+        .client
+        .find(Locator::Css("#skip-link"))
+        .await?
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await?;
+    poll("the focus on the main region", WAIT, || async {
+        let id = phone
+            .client
+            .execute(
+                "return document.activeElement && document.activeElement.id;",
+                vec![],
+            )
+            .await?;
+        Ok((id == json!("main")).then_some(()))
+    })
+    .await?;
+    let hash = phone
+        .client
+        .execute("return location.hash;", vec![])
+        .await?;
+    assert_eq!(hash, json!("#/apply"), "the route stays");
+    wait_screen(&phone, "apply").await?;
+    let typed = phone
+        .client
+        .find(Locator::Css("#apply-guardian-0-name"))
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(typed.as_deref(), Some(guardian), "the typed name is kept");
+
     step("a bad phone number and birth date are explained at their fields");
     let mut bad = Applicant::new(guardian);
     bad.phone = "12345".to_owned();
@@ -587,12 +630,32 @@ async fn the_form_explains_bad_fields_and_a_retry_applies_once() -> anyhow::Resu
         1,
         "the lost send did reach the relay"
     );
+    step("the retry carries a correction; the app says the first one stands");
+    fill(&phone, "#apply-address", "ひろば市中央9-9-9").await?;
     let receipt = parent::submit_application(&phone).await?;
     assert_eq!(
         applications_of(&phone, &staff, guardian).await?,
         1,
         "the retry made no second application"
     );
+    let note = phone.text("#apply-duplicate").await?.unwrap_or_default();
+    assert!(
+        note.contains(&receipt) && note.contains("すでに受け付け") && note.contains("職員"),
+        "the already-received note, in Japanese: {note}"
+    );
+    click(&phone, "#lang-switch").await?;
+    let english = poll("the note in English", WAIT, || async {
+        Ok(phone
+            .text("#apply-duplicate")
+            .await?
+            .filter(|t| t.contains("already been received")))
+    })
+    .await?;
+    assert!(
+        english.contains(&receipt) && english.contains("staff"),
+        "{english}"
+    );
+    click(&phone, "#lang-switch").await?;
     let (_, list) = fetch_json(
         &phone,
         "GET",

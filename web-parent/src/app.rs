@@ -63,13 +63,25 @@ fn initial_model() -> Model {
         Some("en") => Lang::En,
         _ => Lang::Ja,
     };
-    let family: Option<Family> = store::get_json(store::FAMILY);
-    let family_doc = docs::merge(store::get_bytes(store::FAMILY_DOC).as_deref(), None);
+    // Only what belongs to the phone's session shows: without one, nothing
+    // of a family does; the family document only as that family's.
+    let session = store::get_json::<Session>(store::SESSION);
+    let family: Option<Family> = session.as_ref().and_then(stored_family);
+    let family_id = family
+        .as_ref()
+        .map(|f| f.family_id.clone())
+        .or_else(|| session.as_ref().and_then(|s| s.family_id.clone()));
+    let family_doc = family_id
+        .and_then(|id| stored_family_doc(&id))
+        .and_then(|bytes| docs::merge(Some(&bytes), None));
     let notices_doc = docs::merge(store::get_bytes(store::NOTICES_DOC).as_deref(), None);
+    let pass = session
+        .as_ref()
+        .and_then(|_| store::get_json::<Pass>(store::PASS));
     Model {
         lang,
-        route: Some(Route::parse(&browser::hash())),
-        session: store::get_json::<Session>(store::SESSION),
+        route: Route::parse(&browser::hash()),
+        session,
         config: store::get_json::<Config>(store::CONFIG).map(Rc::new),
         visits: Rc::new(docs::visits(family_doc.as_ref())),
         notices: Rc::new(docs::notices(
@@ -78,7 +90,7 @@ fn initial_model() -> Model {
             browser::now(),
         )),
         family: family.map(Rc::new),
-        pass: store::get_json::<Pass>(store::PASS).map(Rc::new),
+        pass: pass.map(Rc::new),
         online: browser::online(),
         ..Model::default()
     }
@@ -111,8 +123,11 @@ pub fn app() -> Html {
             browser::register_service_worker();
             let d = dispatch.clone();
             let hash = Listener::window("hashchange", move |_| {
-                d.emit(Action::Route(Route::parse(&browser::hash())));
-                browser::scroll_top();
+                // An in-page anchor (`#main`) is no route: the screen stays.
+                if let Some(route) = Route::parse(&browser::hash()) {
+                    d.emit(Action::Route(route));
+                    browser::scroll_top();
+                }
             });
             let (d, r) = (dispatch.clone(), refresh.clone());
             let online = Listener::window("online", move |_| {
@@ -165,12 +180,18 @@ pub fn app() -> Html {
             <p class="status" role="status">{ lang.pick("読み込み中…", "Loading…") }</p>
         },
     };
+    // The skip link moves the focus without touching the hash: the hash is
+    // the route, and `#main` in it would leave the screen's history entry.
+    let skip_to_main = Callback::from(|e: MouseEvent| {
+        e.prevent_default();
+        browser::focus("main");
+    });
     let show_banner = logged_in && matches!(screen, Screen::Pass | Screen::Notices);
 
     html! {
         <div id="parent" class={classes!("app", logged_in.then_some("with-tabs"))}
             data-screen={screen.name()} data-online={model.connected().to_string()}>
-            <a class="skip-link" href="#main">{ lang.pick("本文へ移動", "Skip to content") }</a>
+            <a class="skip-link" id="skip-link" href="#main" onclick={skip_to_main}>{ lang.pick("本文へ移動", "Skip to content") }</a>
             <Header {lang} city_name={AttrValue::from(city_name)} {on_toggle_lang}
                 online={model.connected()} />
             if show_banner {
@@ -205,6 +226,11 @@ fn emergency_banner(model: &Model) -> Html {
 
 /// Fetches everything the family's screens show, keeps it on the phone,
 /// and updates the state. Offline, the phone's copies stay as they are.
+///
+/// Every answer is checked against the session the refresh began with
+/// ([`Session::still_current`]) before it is written or shown: a refresh
+/// that outlived its session (a log-out, another login) drops what it
+/// fetched, and its `401` ends no one else's session.
 async fn sync(dispatch: Callback<Action>) {
     if let Ok(config) = api::config().await {
         store::set_json(store::CONFIG, &config);
@@ -216,6 +242,9 @@ async fn sync(dispatch: Callback<Action>) {
     if session.must_change {
         return;
     }
+    // Read again after every await: JavaScript runs nothing else between
+    // this check and the writes that follow it.
+    let current = || session.still_current(store::get_json::<Session>(store::SESSION).as_ref());
     let token = session.token.as_str();
     dispatch.emit(Action::Syncing(true));
     let lost = |e: &ApiError| {
@@ -227,7 +256,11 @@ async fn sync(dispatch: Callback<Action>) {
         }
     };
     let mut reached = false;
-    let family = match api::family(token).await {
+    let answer = api::family(token).await;
+    if !current() {
+        return;
+    }
+    let family = match answer {
         Ok(family) => {
             reached = true;
             store::set_json(store::FAMILY, &family);
@@ -239,10 +272,14 @@ async fn sync(dispatch: Callback<Action>) {
             if e == ApiError::Network {
                 dispatch.emit(Action::Unreachable);
             }
-            store::get_json::<Family>(store::FAMILY)
+            stored_family(&session)
         }
     };
-    match api::pass(token).await {
+    let answer = api::pass(token).await;
+    if !current() {
+        return;
+    }
+    match answer {
         Ok(pass) => {
             reached = true;
             store::set_json(store::PASS, &pass);
@@ -256,14 +293,28 @@ async fn sync(dispatch: Callback<Action>) {
         Err(e) if lost(&e) => return,
         Err(_) => {}
     }
-    if let Ok(bytes) = api::family_doc(token).await {
-        let doc = docs::merge(store::get_bytes(store::FAMILY_DOC).as_deref(), Some(&bytes));
+    let family_id = family
+        .as_ref()
+        .map(|f| f.family_id.clone())
+        .or_else(|| session.family_id.clone());
+    let answer = api::family_doc(token).await;
+    if !current() {
+        return;
+    }
+    if let (Ok(bytes), Some(family_id)) = (answer, family_id) {
+        let doc = docs::merge(stored_family_doc(&family_id).as_deref(), Some(&bytes));
         if let Some(mut doc) = doc {
-            store::set_bytes(store::FAMILY_DOC, &doc.save());
+            store::set_json(
+                store::FAMILY_DOC,
+                &docs::StoredFamilyDoc::new(&family_id, &doc.save()),
+            );
             dispatch.emit(Action::Visits(Rc::new(docs::visits(Some(&doc)))));
         }
     }
     let fetched = api::notices_doc(token).await.ok();
+    if !current() {
+        return;
+    }
     let doc = docs::merge(
         store::get_bytes(store::NOTICES_DOC).as_deref(),
         fetched.as_deref(),
@@ -279,4 +330,19 @@ async fn sync(dispatch: Callback<Action>) {
     if reached {
         dispatch.emit(Action::Synced);
     }
+}
+
+/// The family kept on the phone, if it is the session's own.
+fn stored_family(session: &Session) -> Option<Family> {
+    store::get_json::<Family>(store::FAMILY).filter(|f| {
+        session
+            .family_id
+            .as_ref()
+            .is_none_or(|id| *id == f.family_id)
+    })
+}
+
+/// The family document kept on the phone, if it is `family_id`'s.
+fn stored_family_doc(family_id: &str) -> Option<Vec<u8>> {
+    store::get_json::<docs::StoredFamilyDoc>(store::FAMILY_DOC)?.bytes_for(family_id)
 }

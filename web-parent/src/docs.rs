@@ -9,8 +9,10 @@ use hiroba_engine::calendar::{Date, Timestamp};
 use hiroba_engine::family::{self, FamilyVisit};
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::notice::{self, Notice};
+use serde::{Deserialize, Serialize};
 
 use crate::services::api::Family;
+use crate::services::store::{from_hex, to_hex};
 
 /// Loads `stored` (if readable) and merges `fetched` into it; an unreadable
 /// stored copy is replaced by the fetched one. `None` when neither reads.
@@ -24,6 +26,34 @@ pub fn merge(stored: Option<&[u8]>, fetched: Option<&[u8]>) -> Option<AutoCommit
         },
         (Some(doc), None) | (None, Some(doc)) => Some(doc),
         (None, None) => None,
+    }
+}
+
+/// The family document as kept on the phone: with the family it belongs
+/// to, so a copy left by another family (a previous login on this phone)
+/// is never merged into this one's — a merge would make their visits this
+/// family's history, and the next save would keep them for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFamilyDoc {
+    pub family_id: String,
+    /// The saved document, hex.
+    pub doc: String,
+}
+
+impl StoredFamilyDoc {
+    pub fn new(family_id: &str, doc: &[u8]) -> StoredFamilyDoc {
+        StoredFamilyDoc {
+            family_id: family_id.to_owned(),
+            doc: to_hex(doc),
+        }
+    }
+
+    /// The stored bytes if they are `family_id`'s; `None` for another
+    /// family's copy (or an unreadable one).
+    pub fn bytes_for(&self, family_id: &str) -> Option<Vec<u8>> {
+        (self.family_id == family_id)
+            .then(|| from_hex(&self.doc))
+            .flatten()
     }
 }
 
@@ -63,6 +93,29 @@ mod tests {
         assert!(merge(None, None).is_none());
         assert!(merge(Some(b"junk"), Some(b"more junk")).is_none());
         assert!(visits(None).is_empty());
+    }
+
+    #[test]
+    fn another_familys_stored_copy_is_never_merged() -> Result<(), automerge::AutomergeError> {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let mut previous = AutoCommit::new();
+        previous.put(automerge::ROOT, "visit/theirs", 1)?;
+        let stored = StoredFamilyDoc::new("family-a", &previous.save());
+        assert!(stored.bytes_for("family-a").is_some());
+        assert_eq!(stored.bytes_for("family-b"), None);
+
+        let mut fetched = AutoCommit::new();
+        fetched.put(automerge::ROOT, "visit/ours", 1)?;
+        let merged = merge(
+            stored.bytes_for("family-b").as_deref(),
+            Some(&fetched.save()),
+        );
+        let keys: Vec<String> = merged
+            .map(|d| d.keys(automerge::ROOT).collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["visit/ours"], "only family B's own history");
+        Ok(())
     }
 
     #[test]

@@ -55,15 +55,23 @@ impl Route {
         }
     }
 
-    /// `#/pass` → `Pass`; anything unknown (or empty) is the pass, which
-    /// sends a person with no session to the login.
-    pub fn parse(hash: &str) -> Route {
-        let name = hash.trim_start_matches('#').trim_start_matches('/');
+    /// `#/pass` → `Some(Pass)`; an unknown route (or no hash at all) is the
+    /// pass, which sends a person with no session to the login. A hash that
+    /// is not a route — `#main`, the skip link's target — is `None`: it
+    /// names a place on the page, not a screen, so the screen stays (a
+    /// half-typed application must not turn into the login).
+    pub fn parse(hash: &str) -> Option<Route> {
+        let name = match hash {
+            "" | "#" | "#/" => "",
+            _ => hash.strip_prefix("#/")?,
+        };
         let name = name.split(['/', '?']).next().unwrap_or_default();
-        Route::ALL
-            .into_iter()
-            .find(|r| r.name() == name)
-            .unwrap_or(Route::Pass)
+        Some(
+            Route::ALL
+                .into_iter()
+                .find(|r| r.name() == name)
+                .unwrap_or(Route::Pass),
+        )
     }
 
     pub fn hash(self) -> String {
@@ -117,6 +125,25 @@ pub struct Session {
     /// As typed at login (for the "not your login id" rule); not personal.
     #[serde(default)]
     pub login_id: String,
+    /// The family the session belongs to (pseudonymous), as the relay said
+    /// at login; what the documents kept on the phone are tied to.
+    #[serde(default)]
+    pub family_id: Option<String>,
+}
+
+impl Session {
+    /// Whether what a refresh begun under this session fetched may still
+    /// be kept and shown, given the phone's session `now`. A refresh waits
+    /// on the network; if the guardian logged out meanwhile (or the relay
+    /// ended the session, or someone else logged in on this phone), its
+    /// answers belong to no one here any more and are dropped — written
+    /// back, they would bring a logged-out family's data back onto the
+    /// phone or mix it into the next family's.
+    pub fn still_current(&self, now: Option<&Session>) -> bool {
+        now.is_some_and(|now| {
+            now.token == self.token && !now.must_change && now.family_id == self.family_id
+        })
+    }
 }
 
 /// Words in both languages, shown once (e.g. why the login screen is back).
@@ -295,11 +322,30 @@ mod tests {
     use super::*;
 
     fn logged_in(must_change: bool) -> Rc<Model> {
-        Rc::new(Model::default()).reduce(Action::Session(Session {
-            token: "t".into(),
+        Rc::new(Model::default()).reduce(Action::Session(session("t", "f1", must_change)))
+    }
+
+    fn session(token: &str, family: &str, must_change: bool) -> Session {
+        Session {
+            token: token.into(),
             must_change,
             login_id: "HB-1".into(),
-        }))
+            family_id: Some(family.into()),
+        }
+    }
+
+    #[test]
+    fn a_refresh_keeps_its_answers_only_while_its_session_lasts() {
+        let started = session("t1", "f1", false);
+        assert!(started.still_current(Some(&started.clone())));
+        // Logged out while the refresh waited on the network.
+        assert!(!started.still_current(None));
+        // Logged out, then another family logged in on this phone.
+        assert!(!started.still_current(Some(&session("t2", "f2", false))));
+        // The same family logged in again: a new session, a new refresh.
+        assert!(!started.still_current(Some(&session("t2", "f1", false))));
+        // A first-login session may not see the family's data yet.
+        assert!(!started.still_current(Some(&session("t1", "f1", true))));
     }
 
     fn pass() -> Rc<Pass> {
@@ -320,10 +366,27 @@ mod tests {
     #[test]
     fn routes_round_trip_and_unknown_is_the_pass() {
         for route in Route::ALL {
-            assert_eq!(Route::parse(&route.hash()), route);
+            assert_eq!(Route::parse(&route.hash()), Some(route));
         }
-        assert_eq!(Route::parse(""), Route::Pass);
-        assert_eq!(Route::parse("#/nonsense"), Route::Pass);
+        assert_eq!(Route::parse(""), Some(Route::Pass));
+        assert_eq!(Route::parse("#"), Some(Route::Pass));
+        assert_eq!(Route::parse("#/nonsense"), Some(Route::Pass));
+        assert_eq!(Route::parse("#/apply?x=1"), Some(Route::Apply));
+    }
+
+    #[test]
+    fn a_hash_that_is_not_a_route_changes_no_screen() {
+        // The skip link's `#main` (and any in-page anchor) is no route.
+        assert_eq!(Route::parse("#main"), None);
+        assert_eq!(Route::parse("#apply"), None);
+        assert_eq!(Route::parse("main"), None);
+        // So on the public form with no session the form stays.
+        let m = Rc::new(Model::default()).reduce(Action::Route(Route::Apply));
+        let m = match Route::parse("#main") {
+            Some(route) => m.reduce(Action::Route(route)),
+            None => m,
+        };
+        assert_eq!(m.screen(), Screen::Apply);
     }
 
     #[test]

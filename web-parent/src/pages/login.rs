@@ -77,6 +77,7 @@ pub fn login_page(props: &Props) -> Html {
                             token: answer.token,
                             must_change: answer.must_change_password,
                             login_id: id,
+                            family_id: answer.family_id,
                         };
                         store::set_json(store::SESSION, &session);
                         ctx.dispatch.emit(Action::Session(session));
@@ -179,6 +180,7 @@ pub fn password_page(props: &Props) -> Html {
                             token: answer.token,
                             must_change: false,
                             login_id: session.login_id,
+                            family_id: session.family_id,
                         };
                         store::set_json(store::SESSION, &session);
                         ctx.dispatch.emit(Action::Session(session));

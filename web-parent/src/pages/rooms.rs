@@ -11,7 +11,7 @@ use crate::app::Ctx;
 use crate::pages::error_box;
 use crate::services::api::{self, ApiError};
 use crate::services::{browser, store};
-use crate::state::{Action, Route};
+use crate::state::{Action, Route, Session};
 
 #[derive(Properties, PartialEq, Debug)]
 pub struct Props {
@@ -75,6 +75,10 @@ pub fn rooms_page(props: &Props) -> Html {
             let (error, sending, ctx) = (error.clone(), sending.clone(), ctx.clone());
             spawn_local(async move {
                 match api::register_rooms(&token, &rooms).await {
+                    // Logged out while this was sent: the pass is no one's here.
+                    Ok(_)
+                        if store::get_json::<Session>(store::SESSION)
+                            .is_none_or(|s| s.token != token) => {}
                     Ok(pass) => {
                         store::set_json(store::PASS, &pass);
                         ctx.dispatch.emit(Action::Pass(Rc::new(pass)));

@@ -106,6 +106,8 @@ pub struct Family {
 pub struct LoginAnswer {
     pub token: String,
     pub must_change_password: bool,
+    #[serde(default)]
+    pub family_id: Option<String>,
 }
 
 /// `POST /api/applications` and `POST /api/family/children`.

@@ -16,6 +16,8 @@ pub const SESSION: &str = "hiroba.parent.session";
 pub const CONFIG: &str = "hiroba.parent.config";
 pub const FAMILY: &str = "hiroba.parent.family";
 pub const PASS: &str = "hiroba.parent.pass";
+/// JSON `{family_id, doc}` ([`crate::docs::StoredFamilyDoc`]): the copy
+/// is tied to its family, so no other family's history is merged into it.
 pub const FAMILY_DOC: &str = "hiroba.parent.familyDoc";
 pub const NOTICES_DOC: &str = "hiroba.parent.noticesDoc";
 /// `sessionStorage`: the application's `submission_id`.
