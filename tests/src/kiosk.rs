@@ -194,6 +194,13 @@ pub async fn turn_camera_on(browser: &Browser) -> anyhow::Result<()> {
         )
         .await?;
     if checked != serde_json::Value::Bool(true) {
+        // The settings are folded under their staff heading.
+        browser
+            .client
+            .find(fantoccini::Locator::Css("#scan-modes > summary"))
+            .await?
+            .click()
+            .await?;
         browser
             .client
             .find(fantoccini::Locator::Css("#mode-camera"))

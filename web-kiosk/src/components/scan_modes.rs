@@ -1,5 +1,7 @@
 //! Staff's switch of readers: the barcode reader (keyboard wedge), the
-//! camera, or both. Two checkboxes, since both may be on.
+//! camera, or both. Two checkboxes, since both may be on. They sit folded
+//! under a staff-only heading, so a child at the counter does not switch
+//! the reader off with a tap.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -27,6 +29,8 @@ pub fn scan_mode_switch(props: &ScanModeSwitchProps) -> Html {
     };
     let lang = props.lang;
     html! {
+        <details id="scan-modes" class="scan-modes-box">
+        <summary>{ lang.pick("読み取り方法の設定（スタッフ用）", "Reader settings (staff)") }</summary>
         <fieldset class="scan-modes">
             <legend>{ lang.pick("読み取り方法", "Read codes with") }</legend>
             <label class="scan-mode">
@@ -40,5 +44,6 @@ pub fn scan_mode_switch(props: &ScanModeSwitchProps) -> Html {
                 { lang.pick("カメラ", "Camera") }
             </label>
         </fieldset>
+        </details>
     }
 }
