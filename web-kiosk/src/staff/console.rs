@@ -1,7 +1,10 @@
 //! The staff console's shell: the login form, then a tab bar over the
 //! pages, with the place kept in the URL hash (`#/staff/families`) and the
 //! session in the tab's `sessionStorage`, so a reload keeps both and
-//! closing the tab forgets the login.
+//! closing the tab forgets the login. The console owns the [`LiveHub`]: the
+//! live documents outlive any one page, the tab bar counts what the relay
+//! has not acknowledged yet, and closing or reloading the browser tab asks
+//! first while anything is unsent (it lives only in this tab's memory).
 
 use std::rc::Rc;
 
@@ -15,6 +18,7 @@ use super::browser::{self, WindowListener};
 use super::common::{ErrorNote, input_value};
 use super::devices::Devices;
 use super::families::Families;
+use super::live::LiveHub;
 use super::reports::ReportsPage;
 use super::route::{StaffRoute, href, parse_hash};
 use super::session::{PageProps, StaffSession};
@@ -109,6 +113,26 @@ pub fn login_error_words(error: &ApiError) -> (String, String) {
     }
 }
 
+/// What the browser may show before closing a tab with unsent changes
+/// (most browsers show their own words instead).
+const UNSENT_WARNING: &str = "未送信の記録があります。閉じると失われます。 / Some changes are not sent yet; closing loses them.";
+
+/// The tab bar's count of unsent changes.
+pub fn unsent_words(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Ja => format!("未送信 {n}"),
+        Lang::En => format!("{n} unsent"),
+    }
+}
+
+/// The question before logging out with `n` unsent changes.
+pub fn logout_warning(n: usize) -> String {
+    format!(
+        "まだ中継サーバーに送信されていない記録が{n}件あります。ログアウトすると失われます。ログアウトしますか？
+{n} change(s) have not reached the relay yet and will be lost if you log out. Log out anyway?"
+    )
+}
+
 #[derive(Properties, PartialEq, Debug)]
 pub struct StaffConsoleProps {
     pub lang: Lang,
@@ -128,6 +152,31 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     let route = use_state(|| parse_hash(&browser::hash()).unwrap_or_default());
     // Why the login form is showing again, if it is not the first time.
     let notice = use_state(|| None::<(&'static str, &'static str)>);
+    // Changes of the live documents the relay has not acknowledged yet.
+    let unsent = use_state(|| 0usize);
+    let hub = {
+        let unsent = unsent.clone();
+        use_state(move || LiveHub::new(Callback::from(move |n: usize| unsent.set(n))))
+    };
+
+    // Unsent changes live only in this tab: closing or reloading it asks.
+    {
+        let hub = (*hub).clone();
+        use_effect_with((), move |_| {
+            let listener = WindowListener::new("beforeunload", move |e: web_sys::Event| {
+                if hub.unsent() > 0 {
+                    e.prevent_default();
+                    // Older Chromium asks only when `returnValue` is set.
+                    let _ = js_sys::Reflect::set(
+                        &e,
+                        &wasm_bindgen::JsValue::from_str("returnValue"),
+                        &wasm_bindgen::JsValue::from_str(UNSENT_WARNING),
+                    );
+                }
+            });
+            move || drop(listener)
+        });
+    }
 
     {
         let route = route.clone();
@@ -197,10 +246,13 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     let on_login = {
         let session = session.clone();
         let notice = notice.clone();
+        let hub = (*hub).clone();
         Callback::from(move |s: StaffSession| {
             if let Ok(json) = serde_json::to_string(&s) {
                 browser::save_session(&json);
             }
+            // The same person's unsent changes go out with the new token.
+            hub.session_started(&s);
             notice.set(None);
             session.set(Some(Rc::new(s)));
         })
@@ -208,7 +260,13 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     let on_logout = {
         let session = session.clone();
         let notice = notice.clone();
+        let hub = (*hub).clone();
         Callback::from(move |_: MouseEvent| {
+            let waiting = hub.unsent();
+            if waiting > 0 && !browser::confirm(&logout_warning(waiting)) {
+                return;
+            }
+            hub.stop_all();
             if let Some(s) = session.as_ref() {
                 let token = s.token.clone();
                 // The session ends here whatever the relay answers; the
@@ -238,12 +296,20 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
             let current = tab_for(&route, s);
             let tabs = visible_tabs(s).map(|t| {
                 let active = current.is_some_and(|c| c.path == t.path);
+                let badge = (t.path == "today" && *unsent > 0).then(|| {
+                    html! {
+                        <span id="staff-unsent" class="unsent-badge" data-count={unsent.to_string()}>
+                            { unsent_words(*unsent, lang) }
+                        </span>
+                    }
+                });
                 html! {
                     <li>
                         <a class={classes!("staff-tab", active.then_some("active"))}
                            href={href(t.path, "")}
                            aria-current={active.then_some("page")}>
                             { lang.pick(t.ja, t.en) }
+                            { badge.unwrap_or_default() }
                         </a>
                     </li>
                 }
@@ -278,14 +344,19 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
                     <nav class="staff-tabs" aria-label={lang.pick("メニュー", "Menu")}>
                         <ul>{ for tabs }</ul>
                     </nav>
-                    <main class="staff-main">{ page.unwrap_or_default() }</main>
+                    <main class="staff-main">
+                        <ContextProvider<LiveHub> context={(*hub).clone()}>
+                            { page.unwrap_or_default() }
+                        </ContextProvider<LiveHub>>
+                    </main>
                 </>
             }
         }
     };
 
     html! {
-        <div id="staff-console" class="staff-console" data-logged-in={session.is_some().to_string()}>
+        <div id="staff-console" class="staff-console" data-logged-in={session.is_some().to_string()}
+            data-unsent={unsent.to_string()}>
             <link rel="stylesheet" href="./staff.css" />
             <header class="staff-top">
                 <h1>{ lang.pick("こどもルーム 職員画面", "Children's rooms — staff console") }</h1>
@@ -445,6 +516,14 @@ mod tests {
             fields: Default::default(),
             retry_after_seconds: retry,
         })
+    }
+
+    #[test]
+    fn unsent_changes_are_counted_in_both_languages() {
+        assert_eq!(unsent_words(2, Lang::Ja), "未送信 2");
+        assert_eq!(unsent_words(2, Lang::En), "2 unsent");
+        let warning = logout_warning(3);
+        assert!(warning.contains("3件") && warning.contains("3 change(s)"));
     }
 
     #[test]

@@ -419,6 +419,27 @@ const COLUMNS: [Column; 15] = [
 ];
 
 impl Column {
+    /// The cell's `data-column`, for tests and scripts (never shown).
+    fn key(self) -> &'static str {
+        match self {
+            Column::DaysOpen => "days-open",
+            Column::Groups => "groups",
+            Column::Scanned => "scanned",
+            Column::Slips => "slips",
+            Column::Bracket(AgeBracket::Age0) => "age0",
+            Column::Bracket(AgeBracket::Age1) => "age1",
+            Column::Bracket(AgeBracket::Age2) => "age2",
+            Column::Bracket(AgeBracket::Age3) => "age3",
+            Column::Bracket(AgeBracket::Preschool4Plus) => "age4plus",
+            Column::Bracket(AgeBracket::Elementary) => "elementary",
+            Column::Bracket(AgeBracket::JuniorHigh) => "junior-high",
+            Column::Children => "children",
+            Column::Adults => "adults",
+            Column::People => "people",
+            Column::MedianStay => "median-stay",
+        }
+    }
+
     fn heading(self, lang: Lang) -> &'static str {
         match self {
             Column::DaysOpen => lang.pick("開館日数", "Days open"),
@@ -475,7 +496,7 @@ fn table(report: &ReportData, lang: Lang) -> Html {
                     { for rows.iter().map(|row| html! {
                         <tr class={classes!(row.is_total.then_some("reports-total"))}>
                             <th scope="row">{ row.heading.clone() }</th>
-                            { for COLUMNS.iter().map(|c| html! { <td>{ c.value(row.tally) }</td> }) }
+                            { for COLUMNS.iter().map(|c| html! { <td data-column={c.key()}>{ c.value(row.tally) }</td> }) }
                         </tr>
                     }) }
                 </tbody>

@@ -1,18 +1,24 @@
 //! 今日 (Today): who is in the room, the day's visits, corrections (fix
 //! members, undo a mistaken scan), paper-slip entry by keyboard alone, and
 //! closing the day. Works on the room's live day document, so kiosks and
-//! every staff screen see each change within a sync.
+//! every staff screen see each change within a sync. The documents belong
+//! to the console's [`LiveHub`], not to this page: leaving the tab keeps
+//! sending what the relay has not acknowledged yet. Every refusal is said
+//! to staff in words and leaves the documents as they were.
 
+pub mod fix;
 pub mod slip;
+pub mod words;
 
 use std::rc::Rc;
 
+use automerge::AutoCommit;
 use hiroba_engine::attendance::{
-    Children, DayView, EventId, SlipContacts, Source, Stay, VisitId, close_day, fix_members,
-    load_slip_contacts, record_check_out, record_slip_with_contact, slip_contacts_doc_id,
-    void_visit,
+    AttendanceError, Children, DayView, EventId, SlipContacts, Source, Stay, VisitId, close_day,
+    fix_members, load_slip_contacts, record_check_out, record_slip_with_contact,
+    slip_contacts_doc_id, void_visit,
 };
-use hiroba_engine::calendar::{ChildAge, Date, YearMonth};
+use hiroba_engine::calendar::{ChildAge, Date};
 use hiroba_engine::ids::{DocId, RoomId};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -21,17 +27,38 @@ use yew::prelude::*;
 use crate::services::browser::now;
 use crate::services::device::random;
 use crate::staff::PageProps;
-use crate::staff::live::{LinkState, LiveDocs};
+use crate::staff::live::{LinkState, LiveDocs, LiveHub};
 use crate::state::Lang;
+use fix::Editing;
 use slip::{CHILD_FIELDS, FieldError, SlipForm, bracket_label};
+use words::{Action, Words, failed_because, failure, slip_field};
 
-/// A correction being edited: the visit, its children (kept or not) and
-/// guardians.
-#[derive(Debug, Clone, PartialEq)]
-struct Editing {
-    visit: VisitId,
-    children: Vec<(YearMonth, bool)>,
-    guardians: u8,
+/// Runs one engine change on the document `id`. A refusal rolls back
+/// whatever the change had begun, so the document stays as it was;
+/// `Err(None)` when there was no document to change.
+fn change_one(
+    docs: &LiveDocs,
+    id: &DocId,
+    f: impl FnOnce(&mut AutoCommit) -> Result<(), AttendanceError>,
+) -> Result<(), Option<AttendanceError>> {
+    docs.change(std::slice::from_ref(id), |d| match d.first_mut() {
+        Some(doc) => {
+            let done = f(doc);
+            if done.is_err() {
+                doc.rollback();
+            }
+            done.map_err(Some)
+        }
+        None => Err(None),
+    })
+}
+
+/// An input of the page by id.
+fn input(id: &str) -> Option<HtmlInputElement> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
 }
 
 fn event_id() -> Option<EventId> {
@@ -85,6 +112,10 @@ pub fn today_page(props: &PageProps) -> Html {
     let live = use_state(|| None::<Rc<LiveDocs>>);
     let problem = use_state(|| None::<(String, String)>);
     let editing = use_state(|| None::<Editing>);
+    // Why the last action failed, until the next one succeeds.
+    let failed = use_state(|| None::<Words>);
+    let fix_error = use_state(|| None::<Words>);
+    let hub = use_context::<LiveHub>().unwrap_or_default();
     let slip_errors = use_state(Vec::<FieldError>::new);
     let slip_saved = use_state(|| 0u32);
 
@@ -93,15 +124,16 @@ pub fn today_page(props: &PageProps) -> Html {
 
     {
         let (live, link, problem) = (live.clone(), link.clone(), problem.clone());
-        let token = session.token.clone();
-        let ids = vec![DocId::trust_list(), attendance.clone(), contacts_id.clone()];
-        use_effect_with((*room, day), move |_| {
-            let notify = Callback::from(move |s: LinkState| link.set(s));
-            let started = LiveDocs::start(&token, &ids, notify);
-            let running = match started {
+        let session = session.clone();
+        use_effect_with((*room, day), move |(room, day)| {
+            // The hub keeps the documents after this page goes; the page
+            // only stops listening.
+            let listening = match hub.open(&session, *room, *day) {
                 Ok(docs) => {
+                    link.set(docs.link_state());
+                    let id = docs.listen(Callback::from(move |s: LinkState| link.set(s)));
                     live.set(Some(docs.clone()));
-                    Some(docs)
+                    Some((docs, id))
                 }
                 Err(e) => {
                     problem.set(Some((e.message_ja(), e.message_en())));
@@ -109,8 +141,8 @@ pub fn today_page(props: &PageProps) -> Html {
                 }
             };
             move || {
-                if let Some(docs) = running {
-                    docs.stop();
+                if let Some((docs, id)) = listening {
+                    docs.unlisten(id);
                 }
             }
         });
@@ -144,9 +176,18 @@ pub fn today_page(props: &PageProps) -> Html {
         })
     };
 
+    // Each action says why it failed; a success clears the last failure.
+    let report = {
+        let failed = failed.clone();
+        move |action: Action, result: Result<(), Option<AttendanceError>>| match result {
+            Ok(()) => failed.set(None),
+            Err(e) => failed.set(Some(failure(action, e.as_ref()))),
+        }
+    };
+
     // Undo a mistaken scan or slip.
     let on_void = {
-        let (docs, attendance) = (docs.clone(), attendance.clone());
+        let (docs, attendance, report) = (docs.clone(), attendance.clone(), report.clone());
         Callback::from(move |visit: VisitId| {
             let sure = web_sys::window()
                 .and_then(|w| {
@@ -154,51 +195,68 @@ pub fn today_page(props: &PageProps) -> Html {
                         .ok()
                 })
                 .unwrap_or(false);
-            if let (true, Some(event)) = (sure, event_id()) {
-                docs.change(std::slice::from_ref(&attendance), |d| {
-                    if let Some(doc) = d.first_mut() {
-                        let _ = void_visit(doc, &event, &visit, now());
-                    }
-                });
+            if !sure {
+                return;
             }
+            let result = match event_id() {
+                Some(event) => change_one(&docs, &attendance, |doc| {
+                    void_visit(doc, &event, &visit, now())
+                }),
+                None => Err(None),
+            };
+            report(Action::Undo, result);
         })
     };
     let on_check_out = {
-        let (docs, attendance) = (docs.clone(), attendance.clone());
+        let (docs, attendance, report) = (docs.clone(), attendance.clone(), report.clone());
         Callback::from(move |pass| {
-            if let Some(event) = event_id() {
-                docs.change(std::slice::from_ref(&attendance), |d| {
-                    if let Some(doc) = d.first_mut() {
-                        let _ = record_check_out(doc, &event, pass, now());
-                    }
-                });
-            }
+            let result = match event_id() {
+                Some(event) => change_one(&docs, &attendance, |doc| {
+                    record_check_out(doc, &event, pass, now())
+                }),
+                None => Err(None),
+            };
+            report(Action::CheckOut, result);
         })
     };
     let on_save_fix = {
-        let (docs, attendance, editing) = (docs.clone(), attendance.clone(), editing.clone());
+        let (docs, attendance, editing, fix_error) = (
+            docs.clone(),
+            attendance.clone(),
+            editing.clone(),
+            fix_error.clone(),
+        );
+        let report = report.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(edit) = (*editing).clone() else {
+            let Some(mut edit) = (*editing).clone() else {
                 return;
             };
-            let kids: Vec<YearMonth> = edit
-                .children
-                .iter()
-                .filter(|(_, k)| *k)
-                .map(|(m, _)| *m)
-                .collect();
-            if let Some(event) = event_id() {
-                docs.change(std::slice::from_ref(&attendance), |d| {
-                    if let Some(doc) = d.first_mut() {
-                        let _ = fix_members(doc, &event, &edit.visit, &kids, edit.guardians, now());
-                    }
-                });
+            let (kids, guardians) = match edit.to_record() {
+                Ok(record) => record,
+                Err(why) => {
+                    fix_error.set(Some(failed_because(Action::Fix, why)));
+                    return;
+                }
+            };
+            let result = match event_id() {
+                Some(event) => change_one(&docs, &attendance, |doc| {
+                    fix_members(doc, &event, &edit.visit, &kids, guardians, now())
+                }),
+                None => Err(None),
+            };
+            match result {
+                Ok(()) => {
+                    fix_error.set(None);
+                    editing.set(None);
+                    report(Action::Fix, Ok(()));
+                }
+                // The editor stays open with what staff chose.
+                Err(e) => fix_error.set(Some(failure(Action::Fix, e.as_ref()))),
             }
-            editing.set(None);
         })
     };
     let on_close_day = {
-        let (docs, attendance) = (docs.clone(), attendance.clone());
+        let (docs, attendance, report) = (docs.clone(), attendance.clone(), report.clone());
         Callback::from(move |_: MouseEvent| {
             let sure = web_sys::window()
                 .and_then(|w| {
@@ -207,11 +265,10 @@ pub fn today_page(props: &PageProps) -> Html {
                 })
                 .unwrap_or(false);
             if sure {
-                docs.change(std::slice::from_ref(&attendance), |d| {
-                    if let Some(doc) = d.first_mut() {
-                        let _ = close_day(doc, now());
-                    }
-                });
+                report(
+                    Action::CloseDay,
+                    change_one(&docs, &attendance, |doc| close_day(doc, now())),
+                );
             }
         })
     };
@@ -221,13 +278,6 @@ pub fn today_page(props: &PageProps) -> Html {
         let (slip_errors, slip_saved) = (slip_errors.clone(), slip_saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-                return;
-            };
-            let input = |id: &str| {
-                doc.get_element_by_id(id)
-                    .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
-            };
             let value = |id: &str| input(id).map(|el| el.value()).unwrap_or_default();
             let form = SlipForm {
                 arrived: value("slip-arrived"),
@@ -239,15 +289,22 @@ pub fn today_page(props: &PageProps) -> Html {
             };
             match form.to_slip(now().jst_date()) {
                 Ok(slip) => {
-                    let Some(id) = visit_id() else {
-                        return;
+                    let written = match visit_id() {
+                        Some(id) => {
+                            docs.change(&[attendance.clone(), contacts_id.clone()], |d| match d {
+                                [att, con] => {
+                                    let done = record_slip_with_contact(att, con, &id, &slip);
+                                    if done.is_err() {
+                                        att.rollback();
+                                        con.rollback();
+                                    }
+                                    done.map_err(Some)
+                                }
+                                _ => Err(None),
+                            })
+                        }
+                        None => Err(None),
                     };
-                    let written =
-                        docs.change(&[attendance.clone(), contacts_id.clone()], |d| match d {
-                            [att, con] => record_slip_with_contact(att, con, &id, &slip)
-                                .map_err(|e| e.to_string()),
-                            _ => Err("documents".to_owned()),
-                        });
                     match written {
                         Ok(()) => {
                             slip_errors.set(Vec::new());
@@ -266,11 +323,19 @@ pub fn today_page(props: &PageProps) -> Html {
                                 el.select();
                             }
                         }
-                        Err(detail) => slip_errors.set(vec![FieldError {
-                            field: "slip-name",
-                            ja: "氏名・電話番号が長すぎるか、使えない文字を含みます。".to_owned(),
-                            en: format!("The name or phone cannot be stored ({detail})."),
-                        }]),
+                        // Worded by what failed, on the field it is about.
+                        Err(error) => {
+                            let words = failure(Action::Slip, error.as_ref());
+                            let field = error.as_ref().map_or("slip-form", slip_field);
+                            if let Some(el) = input(field) {
+                                let _ = el.focus();
+                            }
+                            slip_errors.set(vec![FieldError {
+                                field,
+                                ja: words.ja,
+                                en: words.en,
+                            }]);
+                        }
                     }
                 }
                 Err(errors) => {
@@ -317,13 +382,10 @@ pub fn today_page(props: &PageProps) -> Html {
         });
         let edit = match &stay.children {
             Children::BirthMonths(months) => {
-                let editing = editing.clone();
-                let start = Editing {
-                    visit: first.clone(),
-                    children: months.iter().map(|m| (*m, true)).collect(),
-                    guardians: stay.guardians,
-                };
+                let (editing, fix_error) = (editing.clone(), fix_error.clone());
+                let start = Editing::new(first.clone(), months, stay.guardians);
                 Some(Callback::from(move |_: MouseEvent| {
+                    fix_error.set(None);
                     editing.set(Some(start.clone()))
                 }))
             }
@@ -368,14 +430,13 @@ pub fn today_page(props: &PageProps) -> Html {
             let edit = edit.clone();
             let toggle = Callback::from(move |_: MouseEvent| {
                 let mut next = edit.clone();
-                if let Some(c) = next.children.get_mut(i) {
-                    c.1 = !c.1;
-                }
+                next.toggle(i);
                 editing.set(Some(next));
             });
             let age = ChildAge::of(*m, day);
             html! {
-                <button type="button" class={classes!("child-toggle", kept.then_some("on"))} aria-pressed={kept.to_string()} onclick={toggle}>
+                <button type="button" class={classes!("child-toggle", kept.then_some("on"))} aria-pressed={kept.to_string()}
+                    data-birth={m.to_string()} onclick={toggle}>
                     { match lang { Lang::Ja => age.label_ja(), Lang::En => age.label_en() } }
                 </button>
             }
@@ -383,27 +444,59 @@ pub fn today_page(props: &PageProps) -> Html {
         let on_guardians = {
             let editing = editing.clone();
             let edit = edit.clone();
-            Callback::from(move |e: Event| {
-                let value = e.target_unchecked_into::<HtmlInputElement>().value();
-                if let Ok(n) = value.trim().parse::<u8>() {
-                    let mut next = edit.clone();
-                    next.guardians = n.min(20);
-                    editing.set(Some(next));
+            Callback::from(move |e: InputEvent| {
+                let mut next = edit.clone();
+                next.guardians_typed = e.target_unchecked_into::<HtmlInputElement>().value();
+                editing.set(Some(next));
+            })
+        };
+        let on_add = {
+            let (editing, fix_error) = (editing.clone(), fix_error.clone());
+            let edit = edit.clone();
+            Callback::from(move |_: MouseEvent| {
+                let Some(field) = input("fix-add-month") else {
+                    return;
+                };
+                let mut next = edit.clone();
+                match next.add_child(&field.value(), now().jst_date()) {
+                    Ok(()) => {
+                        field.set_value("");
+                        fix_error.set(None);
+                        editing.set(Some(next));
+                    }
+                    Err(why) => {
+                        let _ = field.focus();
+                        fix_error.set(Some(why));
+                    }
                 }
             })
         };
         let cancel = {
-            let editing = editing.clone();
-            Callback::from(move |_: MouseEvent| editing.set(None))
+            let (editing, fix_error) = (editing.clone(), fix_error.clone());
+            Callback::from(move |_: MouseEvent| {
+                fix_error.set(None);
+                editing.set(None)
+            })
         };
         html! {
             <section id="fix-editor" class="fix-editor" aria-label={lang.pick("人数の修正", "Fix who came")}>
                 <p>{ lang.pick("来た人を選び直してください", "Choose who came") }</p>
                 <div class="toggles">{ for toggles }</div>
+                <div class="fix-add">
+                    <label for="fix-add-month">{ lang.pick("選び忘れた子を追加（生まれた年月）", "Add a child left out (birth month)") }</label>
+                    <input id="fix-add-month" type="text" inputmode="numeric" autocomplete="off" placeholder="2024-08" />
+                    <button id="fix-add" type="button" class="secondary" onclick={on_add}>{ lang.pick("追加", "Add") }</button>
+                </div>
                 <label for="fix-guardians">{ lang.pick("保護者", "Guardians") }</label>
-                <input id="fix-guardians" type="number" min="0" max="20" value={edit.guardians.to_string()} onchange={on_guardians} />
+                <input id="fix-guardians" type="text" inputmode="numeric" autocomplete="off"
+                    value={edit.guardians_typed.clone()} oninput={on_guardians} />
                 <button id="fix-save" type="button" class="primary" onclick={on_save_fix.clone()}>{ lang.pick("保存", "Save") }</button>
                 <button type="button" class="secondary" onclick={cancel}>{ lang.pick("やめる", "Cancel") }</button>
+                if let Some(w) = &*fix_error {
+                    <p id="fix-error" class="form-error" role="alert">{ lang.pick(&w.ja, &w.en) }
+                        if lang == Lang::Ja { <span class="en" lang="en">{ format!(" / {}", w.en) }</span> }
+                    </p>
+                }
             </section>
         }
     });
@@ -439,11 +532,23 @@ pub fn today_page(props: &PageProps) -> Html {
                 </span>
                 <span id="today-unsent" data-count={link.unsent.to_string()}>
                     { if link.unsent == 0 { lang.pick("保存済み", "Saved").to_owned() } else {
-                        match lang { Lang::Ja => format!("未送信 {}件", link.unsent), Lang::En => format!("{} not saved yet", link.unsent) } } }
+                        match lang { Lang::Ja => format!("未送信 {}件", link.unsent), Lang::En => format!("{} not sent yet", link.unsent) } } }
                 </span>
             </div>
+            if link.unsent > 0 {
+                <p id="today-unsent-note" class="unsent-note" role="status">
+                    { lang.pick("未送信の記録はこのタブの中にだけあります。送信が済むまで、このタブを閉じたりログアウトしたりしないでください（他のタブに移るのは大丈夫です）。",
+                        "Unsent changes exist only in this browser tab. Keep the tab open and stay logged in until they are sent (switching to other tabs of the console is fine).") }
+                </p>
+            }
             if link.session_ended {
-                <p class="form-error" role="alert">{ lang.pick("ログインの有効期限が切れました。もう一度ログインしてください。", "Your session ended. Please log in again.") }</p>
+                <p class="form-error" role="alert">{ lang.pick("ログインの有効期限が切れました。同じIDでもう一度ログインすると、未送信の記録も送信されます。", "Your session ended. Log in again with the same ID and unsent changes will be sent too.") }</p>
+            }
+            if let Some(w) = &*failed {
+                <div id="today-error" class="form-error" role="alert">
+                    <p>{ lang.pick(&w.ja, &w.en) }</p>
+                    if lang == Lang::Ja { <p class="en" lang="en">{ w.en.clone() }</p> }
+                </div>
             }
             <p id="today-occupancy" class="occupancy-line" data-people={occupancy.people().to_string()}>
                 { match lang {
@@ -475,6 +580,9 @@ pub fn today_page(props: &PageProps) -> Html {
                 { field("slip-name", lang.pick("氏名（任意）", "Name (optional)").to_owned(), "", true) }
                 { field("slip-phone", lang.pick("電話（任意）", "Phone (optional)").to_owned(), "", true) }
                 <button id="slip-submit" type="submit" class="primary">{ lang.pick("記録（Enter）", "Record (Enter)") }</button>
+                if let Some(message) = error_for("slip-form") {
+                    <p id="slip-form-error" class="form-error" role="alert">{ message }</p>
+                }
                 <span id="slip-status" role="status" data-saved={slip_saved.to_string()}>
                     if *slip_saved > 0 {
                         { match lang { Lang::Ja => format!("{}枚 記録しました", *slip_saved), Lang::En => format!("{} recorded", *slip_saved) } }
