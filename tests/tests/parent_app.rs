@@ -510,13 +510,13 @@ async fn the_form_explains_bad_fields_and_a_retry_applies_once() -> anyhow::Resu
     phone
         .client
         .execute(
-            "document.getElementById('skip-link').focus(); return true;",
+            "document.querySelector('.skip-link').focus(); return true;",
             vec![],
         )
         .await?;
     phone
         .client
-        .find(Locator::Css("#skip-link"))
+        .find(Locator::Css(".skip-link"))
         .await?
         .send_keys(&char::from(Key::Enter).to_string())
         .await?;
