@@ -341,6 +341,18 @@ async fn scans_and_keyboard_slips_reach_today_and_the_report() -> anyhow::Result
     go_hash(&staff, "#/staff/today").await?;
     wait_attr(&staff, "#today", "data-groups", "4").await?;
     wait_attr(&staff, "#today-unsent", "data-count", "1").await?;
+    // Logging out would drop it: the console asks, and staff stay.
+    field(".staff-who button").await?.click().await?;
+    let question = staff.client.get_alert_text().await?;
+    assert!(question.contains("1件"), "{question}");
+    staff.client.dismiss_alert().await?;
+    assert_eq!(
+        staff
+            .attr("#staff-console", "data-logged-in")
+            .await?
+            .as_deref(),
+        Some("true")
+    );
 
     step("the relay returns and acknowledges the slip");
     let relay = stopped.start().await?;
@@ -361,6 +373,95 @@ async fn scans_and_keyboard_slips_reach_today_and_the_report() -> anyhow::Result
     );
 
     kiosk.close().await?;
+    staff.close().await?;
+    relay.stop().await
+}
+
+/// Any JSON call from the page: method, path, bearer token; answers
+/// `{status}`.
+const CALL: &str = r#"
+const [method, path, token, done] = arguments;
+fetch(path, { method, headers: { authorization: 'Bearer ' + token } })
+  .then((r) => done({ status: r.status }))
+  .catch((e) => done({ status: 0, body: String(e) }));
+"#;
+
+async fn log_in_as_room_staff(staff: &Browser) -> anyhow::Result<()> {
+    wait_attr(staff, "#staff-console", "data-logged-in", "false").await?;
+    staff
+        .client
+        .find(Locator::Css("#staff-login-id"))
+        .await?
+        .send_keys("r01-staff")
+        .await?;
+    staff
+        .client
+        .find(Locator::Css("#staff-password"))
+        .await?
+        .send_keys(&format!("demo-staff-2026{}", char::from(Key::Enter)))
+        .await?;
+    wait_attr(staff, "#staff-console", "data-logged-in", "true").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsent_slip_is_sent_after_the_same_person_logs_in_again() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let staff = Browser::start(&[]).await?;
+    staff
+        .client
+        .goto(&relay.url("/kiosk/#/staff/today"))
+        .await?;
+    log_in_as_room_staff(&staff).await?;
+    wait_attr(&staff, "#today", "data-state", "ready").await?;
+    wait_attr(&staff, "#today-net", "data-online", "true").await?;
+
+    step("the session ends on the relay, which then goes away");
+    let token = staff
+        .client
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('hiroba.staff.session')).token;",
+            vec![],
+        )
+        .await?;
+    let ended = staff
+        .client
+        .execute_async(CALL, vec![json!("POST"), json!("/api/logout"), token])
+        .await?;
+    assert_eq!(ended["status"], json!(200), "{ended}");
+    let stopped = relay.stop_for_outage().await?;
+    wait_attr(&staff, "#today-net", "data-online", "false").await?;
+
+    step("a slip is entered meanwhile");
+    let field = |css: &'static str| staff.client.find(Locator::Css(css));
+    field("#slip-arrived")
+        .await?
+        .send_keys(&now().jst_hhmm().replace(':', ""))
+        .await?;
+    field("#slip-guardians")
+        .await?
+        .send_keys(&format!("2{}", char::from(Key::Enter)))
+        .await?;
+    wait_attr(&staff, "#today", "data-groups", "1").await?;
+    wait_attr(&staff, "#staff-console", "data-unsent", "1").await?;
+
+    step("the relay returns; staff log in again and the slip goes out");
+    let relay = stopped.start().await?;
+    // Any request now finds the session ended and brings the login back.
+    go_hash(&staff, "#/staff/families").await?;
+    log_in_as_room_staff(&staff).await?;
+    wait_attr(&staff, "#staff-console", "data-unsent", "0").await?;
+    let day = now().jst_date();
+    let json: Value = serde_json::from_str(
+        &fetch(
+            &staff,
+            &format!("/api/staff/reports/daily?room=R01&date={day}&format=json"),
+            false,
+        )
+        .await?,
+    )?;
+    assert_eq!(json["total"]["groups"], json!(1), "{json}");
+    assert_eq!(json["total"]["adults"], json!(2), "{json}");
+
     staff.close().await?;
     relay.stop().await
 }

@@ -120,6 +120,8 @@ impl LiveDocs {
         if changed {
             *self.token.borrow_mut() = token.to_owned();
             self.state.borrow_mut().session_ended = false;
+            // A link still open with the old token reconnects with the new.
+            self.socket.close();
         }
         self.run();
         if changed {
