@@ -340,6 +340,10 @@ fn loaded(report: &ReportData, lang: Lang) -> Html {
         ),
         (lang.pick("大人", "Adults"), t.adults.to_string()),
         (lang.pick("開館日数", "Days open"), t.days_open.to_string()),
+        (
+            lang.pick("新規登録", "New registrations"),
+            t.new_registrations.to_string(),
+        ),
         (lang.pick("滞在時間（中央値）", "Median stay"), median),
         (
             lang.pick("QR受付 / 用紙", "QR check-ins / paper slips"),
@@ -398,9 +402,10 @@ enum Column {
     Adults,
     People,
     MedianStay,
+    NewRegistrations,
 }
 
-const COLUMNS: [Column; 15] = [
+const COLUMNS: [Column; 16] = [
     Column::DaysOpen,
     Column::Groups,
     Column::Scanned,
@@ -416,6 +421,7 @@ const COLUMNS: [Column; 15] = [
     Column::Adults,
     Column::People,
     Column::MedianStay,
+    Column::NewRegistrations,
 ];
 
 impl Column {
@@ -437,6 +443,7 @@ impl Column {
             Column::Adults => "adults",
             Column::People => "people",
             Column::MedianStay => "median-stay",
+            Column::NewRegistrations => "new-registrations",
         }
     }
 
@@ -451,6 +458,7 @@ impl Column {
             Column::Adults => lang.pick("大人", "Adults"),
             Column::People => lang.pick("延べ利用者数", "People"),
             Column::MedianStay => lang.pick("滞在中央値(分)", "Median stay (min)"),
+            Column::NewRegistrations => lang.pick("新規登録", "New registrations"),
         }
     }
 
@@ -467,6 +475,7 @@ impl Column {
             Column::MedianStay => t
                 .median_stay_minutes
                 .map_or_else(String::new, |m| m.to_string()),
+            Column::NewRegistrations => t.new_registrations.to_string(),
         }
     }
 }

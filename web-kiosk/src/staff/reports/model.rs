@@ -178,6 +178,8 @@ pub struct TallyData {
     pub adults: u32,
     pub total_people: u32,
     pub median_stay_minutes: Option<u32>,
+    /// Families that registered for the room (本登録) for the first time.
+    pub new_registrations: u32,
     pub closed_at_closing: u32,
     pub visits_by_hour: [u32; 24],
 }
