@@ -465,3 +465,55 @@ async fn an_unsent_slip_is_sent_after_the_same_person_logs_in_again() -> anyhow:
     staff.close().await?;
     relay.stop().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaving_the_console_on_a_counter_kiosk_ends_the_login() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let kiosk = Browser::start(&[]).await?;
+    enrol(&kiosk, &relay, RoomId(1)).await?;
+
+    step("staff log in on the counter kiosk and go back with the button");
+    go_hash(&kiosk, "#/staff/today").await?;
+    log_in_as_room_staff(&kiosk).await?;
+    kiosk
+        .client
+        .find(Locator::Css("#staff-back"))
+        .await?
+        .click()
+        .await?;
+    wait_attr(&kiosk, "#kiosk", "data-state", "ready").await?;
+    go_hash(&kiosk, "#/staff/today").await?;
+    wait_attr(&kiosk, "#staff-console", "data-logged-in", "false").await?;
+
+    step("staff log in again and leave by the address (a swipe back)");
+    log_in_as_room_staff(&kiosk).await?;
+    let token = kiosk
+        .client
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('hiroba.staff.session')).token;",
+            vec![],
+        )
+        .await?;
+    let token = token.as_str().unwrap_or_default().to_owned();
+    go_hash(&kiosk, "#/").await?;
+    wait_attr(&kiosk, "#kiosk", "data-state", "ready").await?;
+    go_hash(&kiosk, "#/staff/today").await?;
+    wait_attr(&kiosk, "#staff-console", "data-logged-in", "false").await?;
+    // The relay forgot the session too: nothing was left unsent.
+    poll("the relay to end the session", WAIT, || async {
+        let answer = kiosk
+            .client
+            .execute_async(
+                "const [token, done] = arguments; \
+                 fetch('/api/me', { headers: { authorization: 'Bearer ' + token } }) \
+                   .then((r) => done(r.status)).catch(() => done(0));",
+                vec![json!(token)],
+            )
+            .await?;
+        Ok((answer == json!(401)).then_some(()))
+    })
+    .await?;
+
+    kiosk.close().await?;
+    relay.stop().await
+}

@@ -26,6 +26,7 @@ use crate::services::browser::{
 use crate::services::idb::Idb;
 use crate::services::{sound, storage};
 use crate::staff::StaffConsole;
+use crate::staff::live::LiveHub;
 use crate::staff::browser::{self as staff_browser, WindowListener};
 use crate::staff::route::is_staff_hash;
 use crate::state::{Action, KioskState, Lang, Panel, Phase, WedgeBuffer, selection};
@@ -50,12 +51,27 @@ pub fn app() -> Html {
         let lang = lang.clone();
         Callback::from(move |()| lang.set(lang.toggled()))
     };
+    // Whether this device is a room's counter kiosk (the console then
+    // guards its session more closely: anyone can reach the tablet).
+    let counter_kiosk = use_state_eq(|| false);
+    let on_running = {
+        let counter_kiosk = counter_kiosk.clone();
+        Callback::from(move |running: bool| counter_kiosk.set(running))
+    };
+    // The console's live documents outlive the console's screen: a slip
+    // not yet sent keeps syncing while the kiosk is showing.
+    let unsent = use_state_eq(|| 0usize);
+    let hub = {
+        let unsent = unsent.clone();
+        use_state(move || LiveHub::new(Callback::from(move |n: usize| unsent.set(n))))
+    };
     html! {
         <>
             if *staff {
-                <StaffConsole lang={*lang} on_toggle_lang={on_toggle_lang.clone()} />
+                <StaffConsole lang={*lang} on_toggle_lang={on_toggle_lang.clone()}
+                    hub={(*hub).clone()} unsent={*unsent} counter_kiosk={*counter_kiosk} />
             }
-            <Kiosk hidden={*staff} lang={*lang} {on_toggle_lang} />
+            <Kiosk hidden={*staff} lang={*lang} {on_toggle_lang} {on_running} />
         </>
     }
 }
@@ -66,6 +82,8 @@ struct KioskProps {
     hidden: bool,
     lang: Lang,
     on_toggle_lang: Callback<()>,
+    /// Told whether the kiosk is running (an enrolled room kiosk).
+    on_running: Callback<bool>,
 }
 
 #[function_component(Kiosk)]
@@ -92,6 +110,11 @@ fn kiosk(props: &KioskProps) -> Html {
     }
 
     use_effect_with(props.lang, |lang| set_document_lang(lang.code()));
+    {
+        let on_running = props.on_running.clone();
+        let running = matches!(state.phase, Phase::Running { .. });
+        use_effect_with(running, move |running| on_running.emit(*running));
+    }
     use_effect_with(state.phase_name(), |phase| {
         if *phase == "ready" {
             mark_ready();

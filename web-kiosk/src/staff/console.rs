@@ -1,10 +1,16 @@
 //! The staff console's shell: the login form, then a tab bar over the
 //! pages, with the place kept in the URL hash (`#/staff/families`) and the
 //! session in the tab's `sessionStorage`, so a reload keeps both and
-//! closing the tab forgets the login. The console owns the [`LiveHub`]: the
-//! live documents outlive any one page, the tab bar counts what the relay
-//! has not acknowledged yet, and closing or reloading the browser tab asks
-//! first while anything is unsent (it lives only in this tab's memory).
+//! closing the tab forgets the login. The app owns the [`LiveHub`], so the
+//! live documents outlive any one page and the console's screen; the tab
+//! bar counts what the relay has not acknowledged yet, and closing or
+//! reloading the browser tab asks first while anything is unsent (it lives
+//! only in this tab's memory).
+//!
+//! On a room's counter kiosk, where anyone can reach the tablet, leaving
+//! the console (its 受付画面に戻る button or any other way) ends the login,
+//! and an untouched console logs out after 3 minutes (20 on a staff PC) —
+//! never while anything is unsent.
 
 use std::rc::Rc;
 
@@ -24,6 +30,7 @@ use super::route::{StaffRoute, href, parse_hash};
 use super::session::{PageProps, StaffSession};
 use super::today::TodayPage;
 use crate::services::api::{self, ApiError, Method};
+use crate::services::browser::{Interval, now_ms};
 
 /// One tab of the console: its hash segment, its label and its page.
 #[derive(Debug)]
@@ -137,6 +144,35 @@ pub fn logout_warning(n: usize) -> String {
 pub struct StaffConsoleProps {
     pub lang: Lang,
     pub on_toggle_lang: Callback<()>,
+    /// The live documents, owned by the app so unsent changes outlive this
+    /// screen.
+    pub hub: LiveHub,
+    /// Changes of the live documents the relay has not acknowledged yet.
+    pub unsent: usize,
+    /// This device is a room's counter kiosk: anyone at the counter can
+    /// reach it, so the console ends its session on leaving and sooner
+    /// when idle, and offers the way back to the check-in screen.
+    pub counter_kiosk: bool,
+}
+
+/// How long a logged-in console may sit untouched before it logs out: short
+/// on the counter's tablet, longer on a staff PC in the office.
+pub fn idle_limit_ms(counter_kiosk: bool) -> f64 {
+    if counter_kiosk { 3.0 * 60_000.0 } else { 20.0 * 60_000.0 }
+}
+
+/// Whether an idle console logs out now. Never while anything is unsent:
+/// the session is what sends it.
+pub fn idle_log_out(idle_ms: f64, counter_kiosk: bool, unsent: usize) -> bool {
+    unsent == 0 && idle_ms >= idle_limit_ms(counter_kiosk)
+}
+
+/// Asks the relay to forget `token`; the console has already forgotten it.
+fn log_out_on_relay(token: String) {
+    spawn_local(async move {
+        let _: Result<serde_json::Value, ApiError> =
+            api::request_json(Method::Post, "/api/logout", Some(&token), None::<&()>).await;
+    });
 }
 
 fn stored_session() -> Option<Rc<StaffSession>> {
@@ -152,16 +188,13 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     let route = use_state(|| parse_hash(&browser::hash()).unwrap_or_default());
     // Why the login form is showing again, if it is not the first time.
     let notice = use_state(|| None::<(&'static str, &'static str)>);
-    // Changes of the live documents the relay has not acknowledged yet.
-    let unsent = use_state(|| 0usize);
-    let hub = {
-        let unsent = unsent.clone();
-        use_state(move || LiveHub::new(Callback::from(move |n: usize| unsent.set(n))))
-    };
+    let unsent = props.unsent;
+    let counter_kiosk = props.counter_kiosk;
+    let hub = props.hub.clone();
 
     // Unsent changes live only in this tab: closing or reloading it asks.
     {
-        let hub = (*hub).clone();
+        let hub = hub.clone();
         use_effect_with((), move |_| {
             let listener = WindowListener::new("beforeunload", move |e: web_sys::Event| {
                 if hub.unsent() > 0 {
@@ -246,7 +279,7 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
     let on_login = {
         let session = session.clone();
         let notice = notice.clone();
-        let hub = (*hub).clone();
+        let hub = hub.clone();
         Callback::from(move |s: StaffSession| {
             if let Ok(json) = serde_json::to_string(&s) {
                 browser::save_session(&json);
@@ -257,31 +290,106 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
             session.set(Some(Rc::new(s)));
         })
     };
-    let on_logout = {
+    // Ends the session here, whatever the relay answers (it forgets the
+    // token too when it is reachable), with the words for why.
+    let end_session = {
         let session = session.clone();
         let notice = notice.clone();
-        let hub = (*hub).clone();
+        let hub = hub.clone();
+        Rc::new(move |why: (&'static str, &'static str)| {
+            hub.stop_all();
+            if let Some(s) = session.as_ref() {
+                log_out_on_relay(s.token.clone());
+            }
+            browser::clear_session();
+            session.set(None);
+            notice.set(Some(why));
+        })
+    };
+    let on_logout = {
+        let hub = hub.clone();
+        let end_session = end_session.clone();
         Callback::from(move |_: MouseEvent| {
             let waiting = hub.unsent();
             if waiting > 0 && !browser::confirm(&logout_warning(waiting)) {
                 return;
             }
-            hub.stop_all();
-            if let Some(s) = session.as_ref() {
-                let token = s.token.clone();
-                // The session ends here whatever the relay answers; the
-                // relay forgets the token too when it is reachable.
-                spawn_local(async move {
-                    let _: Result<serde_json::Value, ApiError> =
-                        api::request_json(Method::Post, "/api/logout", Some(&token), None::<&()>)
-                            .await;
-                });
-            }
-            browser::clear_session();
-            session.set(None);
-            notice.set(Some(("ログアウトしました。", "You have logged out.")));
+            end_session(("ログアウトしました。", "You have logged out."));
         })
     };
+    // Back to the check-in screen of a counter kiosk: the session ends (a
+    // family at the counter must not find it open), after asking while
+    // anything is unsent.
+    let on_back = {
+        let hub = hub.clone();
+        let end_session = end_session.clone();
+        let logged_in = session.is_some();
+        Callback::from(move |_: MouseEvent| {
+            if logged_in {
+                let waiting = hub.unsent();
+                if waiting > 0 && !browser::confirm(&logout_warning(waiting)) {
+                    return;
+                }
+                end_session(("ログアウトしました。", "You have logged out."));
+            }
+            browser::set_hash("#/");
+        })
+    };
+
+    // An untouched console logs itself out (sooner on the counter kiosk),
+    // unless something is still unsent.
+    {
+        let end_session = end_session.clone();
+        let hub = hub.clone();
+        let token = session.as_ref().map(|s| s.token.clone());
+        use_effect_with((token, counter_kiosk), move |(token, counter_kiosk)| {
+            let counter_kiosk = *counter_kiosk;
+            let last_input = Rc::new(std::cell::Cell::new(now_ms()));
+            let touched = |event: &'static str| {
+                let last_input = last_input.clone();
+                WindowListener::new(event, move |_| last_input.set(now_ms()))
+            };
+            let listeners = [touched("pointerdown"), touched("keydown")];
+            let timer = token.is_some().then(|| {
+                Interval::new(10_000, move || {
+                    let idle = now_ms() - last_input.get();
+                    if idle_log_out(idle, counter_kiosk, hub.unsent()) {
+                        end_session((
+                            "しばらく操作がなかったため、ログアウトしました。",
+                            "You were logged out after a while without use.",
+                        ));
+                        if counter_kiosk {
+                            browser::set_hash("#/");
+                        }
+                    }
+                })
+            });
+            move || drop((listeners, timer))
+        });
+    }
+
+    // Leaving the console on a counter kiosk (any way, a swipe back too)
+    // forgets the login in this tab. The relay session ends too unless
+    // changes are still unsent: the live documents keep sending them with
+    // it while the kiosk shows.
+    {
+        let hub = hub.clone();
+        let token = session.as_ref().map(|s| s.token.clone());
+        use_effect_with((token, counter_kiosk), move |(token, counter_kiosk)| {
+            let (token, counter_kiosk) = (token.clone(), *counter_kiosk);
+            move || {
+                if counter_kiosk && !crate::staff::route::is_staff_hash(&browser::hash()) {
+                    browser::clear_session();
+                    if hub.unsent() == 0 {
+                        hub.stop_all();
+                        if let Some(token) = token {
+                            log_out_on_relay(token);
+                        }
+                    }
+                }
+            }
+        });
+    }
     let on_lang = props.on_toggle_lang.reform(|_: MouseEvent| ());
     let (switch_label, switch_lang) = match lang {
         Lang::Ja => ("English", "en"),
@@ -296,10 +404,10 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
             let current = tab_for(&route, s);
             let tabs = visible_tabs(s).map(|t| {
                 let active = current.is_some_and(|c| c.path == t.path);
-                let badge = (t.path == "today" && *unsent > 0).then(|| {
+                let badge = (t.path == "today" && unsent > 0).then(|| {
                     html! {
                         <span id="staff-unsent" class="unsent-badge" data-count={unsent.to_string()}>
-                            { unsent_words(*unsent, lang) }
+                            { unsent_words(unsent, lang) }
                         </span>
                     }
                 });
@@ -345,7 +453,7 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
                         <ul>{ for tabs }</ul>
                     </nav>
                     <main class="staff-main">
-                        <ContextProvider<LiveHub> context={(*hub).clone()}>
+                        <ContextProvider<LiveHub> context={hub.clone()}>
                             { page.unwrap_or_default() }
                         </ContextProvider<LiveHub>>
                     </main>
@@ -360,6 +468,11 @@ pub fn staff_console(props: &StaffConsoleProps) -> Html {
             <link rel="stylesheet" href="./staff.css" />
             <header class="staff-top">
                 <h1>{ lang.pick("こどもルーム 職員画面", "Children's rooms — staff console") }</h1>
+                if counter_kiosk {
+                    <button id="staff-back" class="staff-button" type="button" onclick={on_back}>
+                        { lang.pick("受付画面に戻る", "Back to check-in") }
+                    </button>
+                }
                 <button id="staff-lang" class="staff-button lang" type="button" lang={switch_lang} onclick={on_lang}>
                     { switch_label }
                 </button>
@@ -539,5 +652,15 @@ mod tests {
             login_error_words(&relay_error("bad_credentials", None)),
             ("日本語".to_owned(), "en words".to_owned())
         );
+    }
+
+    #[test]
+    fn an_idle_console_logs_out_sooner_at_the_counter_and_never_with_unsent_changes() {
+        let minute = 60_000.0;
+        assert!(!idle_log_out(2.0 * minute, true, 0));
+        assert!(idle_log_out(3.0 * minute, true, 0));
+        assert!(!idle_log_out(3.0 * minute, false, 0));
+        assert!(idle_log_out(20.0 * minute, false, 0));
+        assert!(!idle_log_out(60.0 * minute, true, 1), "unsent changes keep it");
     }
 }
