@@ -193,34 +193,27 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
     let mut station = Station::new(CityCode(config.city), room, identity.into_actor(), &peer_id);
     let today = now().jst_date();
     let states = idb.bytes_with_prefix(Station::peer_key_prefix()).await?;
-    for id in station.docs_for(today) {
-        let chunks = idb.chunks(id.as_str()).await?;
-        let state = states
-            .iter()
-            .find(|(k, _)| Station::doc_of_peer_key(k).as_ref() == Some(&id))
-            .map(|(_, v)| v.as_slice());
-        if let Err(problem) = station.load(&id, chunks, state) {
-            // Unreadable storage: the relay has a copy and sends it again.
-            web_sys::console::warn_1(&format!("{id}: {problem}").into());
+    // Today's documents, and earlier days still on the device: those the
+    // relay has not confirmed are sent now (a tablet switched off offline
+    // last night), the others are dropped below (the relay holds them).
+    let mut ids = station.docs_for(today);
+    for name in idb.stored_docs(&station.attendance_prefix()).await? {
+        if let Ok(id) = DocId::parse(&name) {
+            if id.as_attendance().is_some_and(|(_, date)| date < today) {
+                ids.push(id);
+            }
         }
     }
-    // Earlier days still on the device: those the relay has not confirmed
-    // are sent now (a tablet switched off offline last night), the others
-    // are dropped (the relay holds them).
-    for name in idb.stored_docs(&station.attendance_prefix()).await? {
-        let Ok(id) = DocId::parse(&name) else {
-            continue;
-        };
-        if id.as_attendance().is_none_or(|(_, date)| date >= today) {
-            continue;
-        }
+    for id in ids {
         let chunks = idb.chunks(id.as_str()).await?;
         let state = states
             .iter()
             .find(|(k, _)| Station::doc_of_peer_key(k).as_ref() == Some(&id))
             .map(|(_, v)| v.as_slice());
         if let Err(problem) = station.load(&id, chunks, state) {
-            // Kept as it is: nothing stored is dropped unless confirmed.
+            // Unreadable storage: the relay has a copy of today's and sends
+            // it again; an unreadable earlier day is left as it is, as
+            // nothing stored is dropped unless the relay confirmed it.
             web_sys::console::warn_1(&format!("{id}: {problem}").into());
         }
     }

@@ -72,6 +72,23 @@ fn doc_range(doc: &str) -> Result<IdbKeyRange, JsValue> {
     )
 }
 
+/// The keys from `lower` to `upper`, both included.
+fn bounds(lower: &str, upper: &str) -> Result<IdbKeyRange, StorageError> {
+    IdbKeyRange::bound(&JsValue::from_str(lower), &JsValue::from_str(upper))
+        .map_err(|e| StorageError::from_js("range", &e))
+}
+
+/// The keys of `store` in `range`, in order.
+async fn keys_in(store: &IdbObjectStore, range: &IdbKeyRange) -> Result<JsValue, StorageError> {
+    request(
+        &store
+            .get_all_keys_with_key(range)
+            .map_err(|e| StorageError::from_js("keys", &e))?,
+        "keys",
+    )
+    .await
+}
+
 /// Waits for a request's `success` (its result) or `error`.
 async fn request(req: &IdbRequest, what: &str) -> Result<JsValue, StorageError> {
     let promise = Promise::new(&mut |resolve, reject| {
@@ -156,18 +173,8 @@ impl Idb {
     /// with `prefix`, in order.
     pub async fn stored_docs(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let (_tx, store) = self.store(CHUNKS, IdbTransactionMode::Readonly)?;
-        let range = IdbKeyRange::bound(
-            &JsValue::from_str(prefix),
-            &JsValue::from_str(&format!("{prefix}\u{ffff}")),
-        )
-        .map_err(|e| StorageError::from_js("range", &e))?;
-        let keys = request(
-            &store
-                .get_all_keys_with_key(&range)
-                .map_err(|e| StorageError::from_js("keys", &e))?,
-            "keys",
-        )
-        .await?;
+        let range = bounds(prefix, &format!("{prefix}\u{ffff}"))?;
+        let keys = keys_in(&store, &range).await?;
         let mut docs: Vec<String> = Array::from(&keys)
             .iter()
             .filter_map(|k| k.as_string())
@@ -204,15 +211,8 @@ impl Idb {
         upper: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
         let (_tx, store) = self.store(store, IdbTransactionMode::Readonly)?;
-        let range = IdbKeyRange::bound(&JsValue::from_str(lower), &JsValue::from_str(upper))
-            .map_err(|e| StorageError::from_js("range", &e))?;
-        let keys = request(
-            &store
-                .get_all_keys_with_key(&range)
-                .map_err(|e| StorageError::from_js("keys", &e))?,
-            "keys",
-        )
-        .await?;
+        let range = bounds(lower, upper)?;
+        let keys = keys_in(&store, &range).await?;
         let values = request(
             &store
                 .get_all_with_key(&range)

@@ -1,7 +1,9 @@
 //! The WebSocket to the relay's `/sync`, kept up for as long as the page
 //! lives: connect, `join`, hand every frame to the replica and send its
-//! answers; on a drop, retry with backoff (1 s doubling to 30 s), asking the
-//! replica for a renewed session when the relay did not accept the last.
+//! answers; on a drop, retry with backoff (1 s doubling to 30 s, each wait
+//! drawn between half and all of it, so the city's kiosks do not all come
+//! back in the same instant after a relay restart), asking the replica for
+//! a renewed session when the relay did not accept the last.
 //!
 //! The replica (the kiosk's [`crate::runtime::Runtime`], the staff
 //! console's live day) owns the documents and the protocol state; this
@@ -73,6 +75,11 @@ impl Socket {
     }
 }
 
+/// A wait between half and all of `wait`, by `unit` in `[0, 1)`.
+fn jittered(wait: Duration, unit: f64) -> Duration {
+    wait.mul_f64(0.5 + 0.5 * unit.clamp(0.0, 1.0))
+}
+
 /// Keeps the link up until the replica says to stop.
 pub async fn run(replica: &impl Replica, socket: &Socket) {
     let mut wait = FIRST_RETRY;
@@ -99,7 +106,7 @@ pub async fn run(replica: &impl Replica, socket: &Socket) {
             }
             Err(_) => {}
         }
-        sleep(wait).await;
+        sleep(jittered(wait, js_sys::Math::random())).await;
         wait = (wait * 2).min(LAST_RETRY);
     }
 }
@@ -186,4 +193,22 @@ fn sync_url(token: &str) -> Option<String> {
         "{scheme}://{}/sync?token={token}",
         location.host().ok()?
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_spread_between_half_and_all_of_the_backoff() {
+        let wait = Duration::from_secs(8);
+        assert_eq!(jittered(wait, 0.0), Duration::from_secs(4));
+        assert_eq!(jittered(wait, 0.5), Duration::from_secs(6));
+        assert!(jittered(wait, 0.999) <= wait);
+        assert_eq!(
+            jittered(wait, 7.0),
+            wait,
+            "out-of-range randomness is clamped"
+        );
+    }
 }
