@@ -1,20 +1,23 @@
 //! The kiosk reads a pass with the tablet's camera: Chromium's fake camera
 //! plays a y4m of a real pass's QR code, the kiosk grabs frames, its decoder
 //! worker (the kiosk's own wasm, rqrr) reads them, and the scan takes the
-//! same path as a keyboard-wedge scan.
+//! same path as a keyboard-wedge scan: one tap records the visit, which
+//! reaches the relay.
 
 use std::future::Future;
 use std::time::Duration;
 
+use hiroba_engine::attendance::DayView;
 use hiroba_engine::calendar::YearMonth;
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
 use hiroba_tests::kiosk::{
-    camera_state, enrol, step, turn_camera_on, wait_accepted, wait_for_script,
+    WAIT, camera_state, confirm, enrol, relay_day, step, turn_camera_on, wait_accepted,
+    wait_for_script,
 };
 use hiroba_tests::y4m::write_qr_video;
-use hiroba_tests::{Browser, TestRelay, now};
+use hiroba_tests::{Browser, TestRelay, now, poll};
 
 /// A hung WebDriver call must fail the test, not hold Chromium forever.
 const WHOLE_TEST: Duration = Duration::from_secs(150);
@@ -66,6 +69,19 @@ async fn camera_reads_a_real_pass() -> anyhow::Result<()> {
     wait_accepted(&browser).await?;
     let decode_ms = browser.attr("#camera", "data-decode-ms").await?;
     eprintln!("worker decode time of the last frame: {decode_ms:?} ms");
+
+    // One tap records the visit the camera read, as a wedge scan's.
+    step("confirming the camera's check-in");
+    confirm(&browser).await?;
+    poll("the camera's visit on the relay", WAIT, || async {
+        let day = DayView::load(&relay_day(&relay, RoomId(1))?);
+        Ok(day
+            .stays()
+            .iter()
+            .any(|s| s.pass == Some(pass.claims.pass_id))
+            .then_some(()))
+    })
+    .await?;
     step("reading the stored modes");
 
     // The choice is kept on the device for the next start.

@@ -56,6 +56,19 @@ fn print_style(layout: Layout) -> String {
     }
 }
 
+/// Whether a printed card carries other rooms than the family's now (rooms
+/// registered or left since it was printed): the kiosk of a room missing
+/// from it refuses it, so the guardian is told to reissue and print it.
+pub fn card_out_of_date(card_rooms: &[String], family_rooms: &[String]) -> bool {
+    let mut card: Vec<&String> = card_rooms.iter().collect();
+    let mut now: Vec<&String> = family_rooms.iter().collect();
+    card.sort_unstable();
+    card.dedup();
+    now.sort_unstable();
+    now.dedup();
+    !now.is_empty() && card != now
+}
+
 #[function_component(CardsPage)]
 pub fn cards_page(props: &Props) -> Html {
     let ctx = &props.ctx;
@@ -165,6 +178,7 @@ pub fn cards_page(props: &Props) -> Html {
         slots.push((Some(child.index), child.name.clone(), card));
     }
     let which = (*printing).clone().unwrap_or_default();
+    let family_rooms = family.as_ref().map(|f| f.rooms.clone()).unwrap_or_default();
 
     html! {
         <section class={classes!("page", "cards", if *layout == Layout::Card { "print-card" } else { "print-a4" })}
@@ -210,6 +224,16 @@ pub fn cards_page(props: &Props) -> Html {
                                 </div>
                             } else {
                                 <p class="no-print">{ lang.pick("まだ発行していません。", "Not issued yet.") }</p>
+                            }
+                            if let Some(card) = card.as_ref().filter(|c| card_out_of_date(&c.rooms, &family_rooms)) {
+                                <p class="hint warn no-print card-stale" role="note">{ match lang {
+                                    Lang::Ja => format!(
+                                        "このカードのルーム（{}）は、今の登録（{}）と違います。登録したルームで使うには、再発行して印刷し直してください。",
+                                        card.rooms.join("・"), family_rooms.join("・")),
+                                    Lang::En => format!(
+                                        "This card's rooms ({}) differ from your registration ({}). Reissue and print it to use it in your rooms.",
+                                        card.rooms.join(", "), family_rooms.join(", ")),
+                                } }</p>
                             }
                             <div class="actions no-print">
                                 <button type="button" class={if existing { "secondary" } else { "primary" }}
@@ -258,5 +282,20 @@ mod tests {
         assert!(style.contains("size: A4; margin: 10mm;"), "{style}");
         assert!(style.contains("repeat(2, 91mm); gap: 6mm;"), "{style}");
         assert!(print_style(Layout::Card).contains("size: 91mm 55mm; margin: 0;"));
+    }
+
+    #[test]
+    fn a_card_is_out_of_date_when_its_rooms_differ_from_the_familys() {
+        let rooms = |r: &[&str]| r.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(!card_out_of_date(
+            &rooms(&["R01", "R02"]),
+            &rooms(&["R02", "R01"])
+        ));
+        assert!(card_out_of_date(&rooms(&["R01"]), &rooms(&["R01", "R02"])));
+        assert!(card_out_of_date(&rooms(&["R01", "R02"]), &rooms(&["R01"])));
+        assert!(
+            !card_out_of_date(&rooms(&["R01"]), &[]),
+            "no registration: nothing to compare"
+        );
     }
 }
