@@ -123,25 +123,43 @@ async fn main() -> anyhow::Result<()> {
 
     // Scan → confirmation screen: a keyboard-wedge burst dispatched on the
     // page, timed from the Enter key to the DOM showing the new panel (a
-    // MutationObserver callback, before paint), 200 scans after 20 warm-up.
+    // MutationObserver callback) and to the frame that paints it (the next
+    // animation frame's callback, then a task: the frame has been
+    // produced), 200 scans after 20 warm-up.
     let latencies = browser
         .client
         .execute_async(SCAN_SCRIPT, vec![json!(text), json!(220)])
         .await?;
-    let mut scan_ms: Vec<f64> = latencies
-        .as_array()
-        .map(|a| a.iter().skip(20).filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
-    anyhow::ensure!(scan_ms.len() == 200, "unexpected scan timings {latencies}");
+    let timings = |field: &str| -> Vec<f64> {
+        let mut ms: Vec<f64> = latencies
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .skip(20)
+                    .filter_map(|t| t[field].as_f64())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ms.sort_by(f64::total_cmp);
+        ms
+    };
+    let (dom_ms, paint_ms) = (timings("dom"), timings("painted"));
+    anyhow::ensure!(
+        dom_ms.len() == 200 && paint_ms.len() == 200,
+        "unexpected scan timings {latencies}"
+    );
     let shown = browser.attr("#scan-result", "data-status").await?;
     anyhow::ensure!(
         shown.as_deref() == Some("check-in"),
         "the timed scans must show the check-in panel, not {shown:?}"
     );
-    scan_ms.sort_by(f64::total_cmp);
     println!(
-        "scan → confirmation screen (Chromium)  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms (200 scans)  target p99 < 50 ms",
-        scan_ms[99], scan_ms[197], scan_ms[199]
+        "scan → confirmation in the DOM (Chromium)  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms (200 scans)",
+        dom_ms[99], dom_ms[197], dom_ms[199]
+    );
+    println!(
+        "scan → confirmation painted (Chromium)  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms (200 scans)  target p99 < 50 ms",
+        paint_ms[99], paint_ms[197], paint_ms[199]
     );
 
     // Cold start offline: the relay stops, the page reloads from the
@@ -188,14 +206,19 @@ const times = [];
     const shown = new Promise((resolve) => {
       const observer = new MutationObserver(() => {
         const p = panel();
-        if (p && p.dataset.seq !== before) { observer.disconnect(); resolve(performance.now()); }
+        if (p && p.dataset.seq !== before) {
+          observer.disconnect();
+          const dom = performance.now();
+          requestAnimationFrame(() => setTimeout(() => resolve({ dom, painted: performance.now() }), 0));
+        }
       });
       observer.observe(document.getElementById('kiosk'), { subtree: true, attributes: true, childList: true });
     });
     for (const ch of text) key(ch);
     const start = performance.now();
     key('Enter');
-    times.push((await shown) - start);
+    const at = await shown;
+    times.push({ dom: at.dom - start, painted: at.painted - start });
     await new Promise((r) => setTimeout(r, 30));
   }
   done(times);
