@@ -700,3 +700,101 @@ async fn reports_refuse_other_rooms_and_explain_bad_queries() {
         }
     }
 }
+
+/// LibreOffice's converter: `SOFFICE`, or Debian's `libreoffice-calc-nogui`
+/// (which `cargo xtask test` installs).
+fn soffice() -> std::path::PathBuf {
+    let path = std::env::var_os("SOFFICE").map_or_else(
+        || std::path::PathBuf::from("/usr/bin/soffice"),
+        std::path::PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "LibreOffice is needed to open the XLSX exports: install Debian's \
+         libreoffice-calc-nogui (cargo xtask test does) or set SOFFICE"
+    );
+    path
+}
+
+/// The rows LibreOffice Calc reads from each XLSX in `files` (converted to
+/// UTF-8 CSV in `dir`), in order.
+fn libreoffice_rows(dir: &std::path::Path, files: &[std::path::PathBuf]) -> Vec<Vec<Vec<String>>> {
+    // A profile of its own, so a desktop LibreOffice cannot interfere.
+    let profile = dir.join("profile");
+    let out = dir.join("csv");
+    let status = std::process::Command::new(soffice())
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+        ])
+        .arg("--outdir")
+        .arg(&out)
+        .args(files)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("soffice runs");
+    assert!(
+        status.success(),
+        "soffice converted the workbooks: {status}"
+    );
+    files
+        .iter()
+        .map(|file| {
+            let stem = file.file_stem().expect("a file name");
+            let csv = out.join(stem).with_extension("csv");
+            let text = std::fs::read_to_string(&csv).expect("LibreOffice's CSV");
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(|l| {
+                    l.split(',')
+                        .map(|c| c.trim_matches('"').to_owned())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_xlsx_opens_in_libreoffice_with_the_numbers_of_the_csv() {
+    let relay = start().await;
+    let admin = relay.login("admin", "demo-admin-2026").await;
+    record_visits(&relay, &admin).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = [
+        "daily?room=R01&date=2026-11-24",
+        "monthly?room=R01&month=2026-11",
+        "monthly?room=all&month=2026-11",
+    ];
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    for (i, report) in reports.iter().enumerate() {
+        let csv = relay
+            .get(
+                &format!("/api/staff/reports/{report}&format=csv"),
+                Some(&admin),
+            )
+            .await;
+        let xlsx = relay
+            .get(
+                &format!("/api/staff/reports/{report}&format=xlsx"),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!((csv.status, xlsx.status), (200, 200), "{report}");
+        let file = dir.path().join(format!("report-{i}.xlsx"));
+        std::fs::write(&file, &xlsx.body).expect("write the workbook");
+        files.push(file);
+        expected.push(csv_rows(&csv.body));
+    }
+    let opened = libreoffice_rows(dir.path(), &files);
+    for ((report, csv), calc) in reports.iter().zip(&expected).zip(&opened) {
+        assert!(csv.len() > 1, "{report} has rows");
+        assert_eq!(calc, csv, "{report}: LibreOffice reads the CSV's cells");
+    }
+}

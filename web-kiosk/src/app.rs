@@ -26,8 +26,8 @@ use crate::services::browser::{
 use crate::services::idb::Idb;
 use crate::services::{sound, storage};
 use crate::staff::StaffConsole;
-use crate::staff::live::LiveHub;
 use crate::staff::browser::{self as staff_browser, WindowListener};
+use crate::staff::live::LiveHub;
 use crate::staff::route::is_staff_hash;
 use crate::state::{Action, KioskState, Lang, Panel, Phase, WedgeBuffer, selection};
 

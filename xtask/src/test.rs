@@ -14,12 +14,20 @@ use crate::cmd;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMIUM_BINARY: &str = "/usr/lib/chromium/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const SOFFICE: &str = "/usr/bin/soffice";
+
+/// Each Debian package the tests need, by a file it installs.
+const DEBIAN_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", CHROMIUM),
+    ("chromium-driver", CHROMEDRIVER),
+    ("libreoffice-calc-nogui", SOFFICE),
+];
 
 type Step = fn(&Path) -> Result<()>;
 
 const STEPS: [(&str, Step); 8] = [
     ("wasm target", ensure_wasm_target),
-    ("chromium", ensure_chromium),
+    ("debian packages", ensure_debian_packages),
     ("bundle web apps", bundle_apps),
     ("cargo fmt", check_format),
     ("clippy (native)", clippy_native),
@@ -52,17 +60,35 @@ fn ensure_wasm_target(_root: &Path) -> Result<()> {
     cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// (b) Chromium and chromedriver from Debian, for the browser tests.
-fn ensure_chromium(_root: &Path) -> Result<()> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-        println!("{CHROMIUM} and {CHROMEDRIVER} are installed");
+/// (b) From Debian: Chromium and chromedriver for the browser tests, and
+/// LibreOffice Calc (without its desktop) to open the XLSX exports as staff
+/// do.
+fn ensure_debian_packages(_root: &Path) -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        println!("{CHROMIUM}, {CHROMEDRIVER} and {SOFFICE} are installed");
         return Ok(());
     }
     cmd::run(&mut as_root(&["apt-get", "update"]))?;
-    cmd::run(
-        as_root(&["apt-get", "install", "-y", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    // Chromium as it was measured (with what Debian recommends: fonts);
+    // LibreOffice without its recommends (a desktop, Java), which the
+    // converter does not use.
+    let (office, browser): (Vec<&str>, Vec<&str>) =
+        missing.iter().partition(|p| p.starts_with("libreoffice"));
+    for (packages, extra) in [(browser, None), (office, Some("--no-install-recommends"))] {
+        if packages.is_empty() {
+            continue;
+        }
+        let mut install = vec!["apt-get", "install", "-y"];
+        install.extend(extra);
+        install.extend(&packages);
+        cmd::run(as_root(&install).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    Ok(())
 }
 
 /// (c) Release bundles in `dist/`, which the browser tests serve.
@@ -102,7 +128,8 @@ fn run_tests(root: &Path) -> Result<()> {
     let mut test = cmd::cargo(root);
     test.args(["test", "--workspace", "--all-targets"])
         .env("HIROBA_DIST", root.join("dist"))
-        .env("CHROMEDRIVER", CHROMEDRIVER);
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("SOFFICE", SOFFICE);
     if Path::new(CHROMIUM_BINARY).exists() {
         test.env("CHROME_BIN", CHROMIUM_BINARY);
     }
