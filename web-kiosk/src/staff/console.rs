@@ -158,7 +158,11 @@ pub struct StaffConsoleProps {
 /// How long a logged-in console may sit untouched before it logs out: short
 /// on the counter's tablet, longer on a staff PC in the office.
 pub fn idle_limit_ms(counter_kiosk: bool) -> f64 {
-    if counter_kiosk { 3.0 * 60_000.0 } else { 20.0 * 60_000.0 }
+    if counter_kiosk {
+        3.0 * 60_000.0
+    } else {
+        20.0 * 60_000.0
+    }
 }
 
 /// Whether an idle console logs out now. Never while anything is unsent:
@@ -661,6 +665,9 @@ mod tests {
         assert!(idle_log_out(3.0 * minute, true, 0));
         assert!(!idle_log_out(3.0 * minute, false, 0));
         assert!(idle_log_out(20.0 * minute, false, 0));
-        assert!(!idle_log_out(60.0 * minute, true, 1), "unsent changes keep it");
+        assert!(
+            !idle_log_out(60.0 * minute, true, 1),
+            "unsent changes keep it"
+        );
     }
 }
