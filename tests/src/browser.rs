@@ -63,10 +63,51 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
+/// The size of the page's viewport, in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowSize {
+    pub width: u32,
+    pub height: u32,
+    /// Emulate a phone's screen (chromedriver's `mobileEmulation`): exactly
+    /// this viewport, touch, and the mobile `<meta name="viewport">` rules.
+    /// Without it the size is only the window's, and headless Chromium
+    /// makes no window narrower than 500 px.
+    pub mobile: bool,
+}
+
+impl WindowSize {
+    /// A desktop window: the size [`Browser::start`] opens.
+    pub const DESKTOP: WindowSize = WindowSize {
+        width: 1280,
+        height: 900,
+        mobile: false,
+    };
+    /// A phone held upright (390×844, a common phone's viewport), for the
+    /// parent app, which is designed for 360–430 px first.
+    pub const PHONE: WindowSize = WindowSize {
+        width: 390,
+        height: 844,
+        mobile: true,
+    };
+}
+
 impl Browser {
     /// Starts headless Chromium with the flags this machine needs, plus
-    /// `extra_args` (e.g. a fake camera).
+    /// `extra_args` (e.g. a fake camera), in a [`WindowSize::DESKTOP`] window.
     pub async fn start(extra_args: &[String]) -> anyhow::Result<Browser> {
+        Browser::start_with_size(extra_args, WindowSize::DESKTOP).await
+    }
+
+    /// As [`Browser::start`], in a window of `size` (e.g.
+    /// [`WindowSize::PHONE`]). `extra_args` must not set `--window-size`.
+    pub async fn start_with_size(
+        extra_args: &[String],
+        size: WindowSize,
+    ) -> anyhow::Result<Browser> {
+        anyhow::ensure!(
+            !extra_args.iter().any(|a| a.starts_with("--window-size")),
+            "give the window size as `size`, not as an argument"
+        );
         let port = free_port()?;
         let mut command = Command::new(chromedriver());
         command.arg(format!("--port={port}"));
@@ -107,11 +148,24 @@ impl Browser {
             "--disable-component-update".to_owned(),
             "--disable-sync".to_owned(),
             "--disable-crash-reporter".to_owned(),
-            "--window-size=1280,900".to_owned(),
+            format!("--window-size={},{}", size.width, size.height),
             format!("--user-data-dir={}", profile.path().display()),
         ];
         args.extend(extra_args.iter().cloned());
         let mut options = json!({ "args": args });
+        if size.mobile {
+            // One device pixel a CSS pixel: the density changes no layout,
+            // and keeps screenshots small.
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {
+                    "width": size.width,
+                    "height": size.height,
+                    "pixelRatio": 1.0,
+                    "touch": true,
+                    "mobile": true,
+                }
+            });
+        }
         if let Some(binary) = chrome_binary() {
             options["binary"] = json!(binary);
         }

@@ -10,6 +10,7 @@
 pub mod browser;
 pub mod kiosk;
 pub mod parent;
+pub mod qr;
 pub mod relay;
 pub mod y4m;
 
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hiroba_engine::calendar::Timestamp;
 
-pub use crate::browser::Browser;
+pub use crate::browser::{Browser, WindowSize};
 pub use crate::relay::TestRelay;
 
 /// The workspace root.

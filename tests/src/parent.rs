@@ -37,7 +37,7 @@
 //!   `.child-request[data-status=pending|approved|rejected]`.
 //! * Cards: `#cards[data-count=N]`, `#issue-family`, `#issue-child-N`,
 //!   `#print-family`, `.printed-card[data-kind][data-serial]`.
-//! * Tabs: `#tab-pass`, `#tab-history`, `#tab-notices`, `#tab-children`,
+//! * Tabs: the fixed bottom bar `nav.tabs` with `#tab-pass`, `#tab-history`, `#tab-notices`, `#tab-children`,
 //!   `#tab-cards`, `#tab-settings`. Language: `#lang-switch`.
 
 use std::time::Duration;
@@ -282,6 +282,90 @@ pub async fn pass_text(browser: &Browser) -> anyhow::Result<String> {
             .filter(|t| t.starts_with("HB")))
     })
     .await
+}
+
+/// The text of the QR code the pass screen *draws*: the inline SVG in
+/// `#pass-qr`, rasterised and decoded as a scanner would (`crate::qr`),
+/// not the `data-text` the page was built from.
+pub async fn displayed_qr_text(browser: &Browser) -> anyhow::Result<String> {
+    let svg = poll("the QR code on the pass screen", WAIT, || async {
+        match browser.client.find(Locator::Css("#pass-qr svg")).await {
+            Ok(element) => Ok(Some(element.html(false).await?)),
+            Err(e) if e.is_no_such_element() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    crate::qr::read_svg(&svg)
+}
+
+/// Where the pass screen's QR code is drawn, in CSS pixels of the viewport.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassLayout {
+    /// `getBoundingClientRect()` of `#pass-qr svg`: left, top, right, bottom.
+    pub qr: [f64; 4],
+    /// The top edge of the fixed tab bar `nav.tabs` (`innerHeight` without one).
+    pub tabs_top: f64,
+    /// `window.innerWidth` and `innerHeight`.
+    pub viewport: [f64; 2],
+    /// `document.documentElement.scrollWidth`: wider than the viewport means
+    /// the page scrolls sideways.
+    pub scroll_width: f64,
+}
+
+impl PassLayout {
+    /// Whether the whole QR code is on screen and clear of the tab bar.
+    pub fn qr_fully_visible(&self) -> bool {
+        let [left, top, right, bottom] = self.qr;
+        left >= 0.0 && top >= 0.0 && right <= self.viewport[0] && bottom <= self.tabs_top
+    }
+}
+
+/// Measures the pass screen as it is now (see [`PassLayout`]).
+pub async fn pass_layout(browser: &Browser) -> anyhow::Result<PassLayout> {
+    const MEASURE: &str = r#"
+const qr = document.querySelector('#pass-qr svg');
+if (!qr) return null;
+const r = qr.getBoundingClientRect();
+const tabs = document.querySelector('nav.tabs');
+return {
+  qr: [r.left, r.top, r.right, r.bottom],
+  tabsTop: tabs ? tabs.getBoundingClientRect().top : window.innerHeight,
+  viewport: [window.innerWidth, window.innerHeight],
+  scrollWidth: document.documentElement.scrollWidth,
+};
+"#;
+    let measured = poll("the QR code to be laid out", WAIT, || async {
+        let v = browser.client.execute(MEASURE, vec![]).await?;
+        Ok((!v.is_null()).then_some(v))
+    })
+    .await?;
+    let numbers = |key: &str| -> anyhow::Result<Vec<f64>> {
+        measured[key]
+            .as_array()
+            .ok_or_else(|| anyhow::anyhow!("no {key} in {measured}"))?
+            .iter()
+            .map(|n| {
+                n.as_f64()
+                    .ok_or_else(|| anyhow::anyhow!("{key} is not numbers: {measured}"))
+            })
+            .collect()
+    };
+    let number = |key: &str| {
+        measured[key]
+            .as_f64()
+            .ok_or_else(|| anyhow::anyhow!("no {key} in {measured}"))
+    };
+    let qr = <[f64; 4]>::try_from(numbers("qr")?)
+        .map_err(|_| anyhow::anyhow!("qr is not four numbers: {measured}"))?;
+    let viewport = <[f64; 2]>::try_from(numbers("viewport")?)
+        .map_err(|_| anyhow::anyhow!("viewport is not two numbers: {measured}"))?;
+    Ok(PassLayout {
+        qr,
+        tabs_top: number("tabsTop")?,
+        viewport,
+        scroll_width: number("scrollWidth")?,
+    })
 }
 
 /// A family that applied in the app, was approved, logged in, changed the

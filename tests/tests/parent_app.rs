@@ -11,7 +11,7 @@ use fantoccini::key::Key;
 use hiroba_engine::ids::RoomId;
 use hiroba_tests::kiosk::{self, WAIT, step, wait_attr};
 use hiroba_tests::parent::{self, Applicant, click, fetch_json, fill, go, wait_count, wait_screen};
-use hiroba_tests::{Browser, TestRelay, poll};
+use hiroba_tests::{Browser, TestRelay, WindowSize, poll};
 use serde_json::{Value, json};
 
 /// How long the relay may take to project a kiosk's check-in into the
@@ -21,23 +21,50 @@ const PROJECTION: Duration = Duration::from_secs(60);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn apply_log_in_register_and_see_the_visit_in_the_history() -> anyhow::Result<()> {
     let relay = TestRelay::start(true).await?;
-    let phone = Browser::start(&[]).await?;
+    // The app is designed for phones first: the whole loop runs at a
+    // phone's width.
+    let phone = Browser::start_with_size(&[], WindowSize::PHONE).await?;
     let (login_id, _, text) = parent::family_with_pass(&phone, &relay, "履歴 花子").await?;
-    assert!(
-        phone
-            .client
-            .find(Locator::Css("#pass-qr svg"))
-            .await
-            .is_ok(),
-        "the pass screen draws the QR code"
-    );
     let rooms = phone.attr("#pass-rooms li", "data-room").await?;
     assert_eq!(rooms.as_deref(), Some("R01"));
 
-    step("the kiosk of R01 scans the phone's pass");
+    // Right after registering (the page scrolled to reach the button) and
+    // when the guardian opens the app again at the counter.
+    for when in ["after registering", "on reopening the app"] {
+        if when == "on reopening the app" {
+            phone.client.refresh().await?;
+            wait_screen(&phone, "pass").await?;
+        }
+        let layout = parent::pass_layout(&phone).await?;
+        step(&format!(
+            "the pass on the phone's screen {when}: {layout:?}"
+        ));
+        assert!(
+            layout.viewport
+                == [
+                    f64::from(WindowSize::PHONE.width),
+                    f64::from(WindowSize::PHONE.height)
+                ],
+            "a phone's viewport: {layout:?}"
+        );
+        assert!(
+            layout.qr_fully_visible(),
+            "{when}, the whole QR code is on screen and clear of the tab bar: {layout:?}"
+        );
+        assert!(
+            layout.scroll_width <= layout.viewport[0],
+            "{when}, the page does not scroll sideways: {layout:?}"
+        );
+    }
+
+    step("reading the QR code the phone draws");
+    let shown = parent::displayed_qr_text(&phone).await?;
+    assert_eq!(shown, text, "the QR code drawn holds the pass text");
+
+    step("the kiosk of R01 scans the phone's QR code");
     let tablet = Browser::start(&[]).await?;
     kiosk::enrol(&tablet, &relay, RoomId(1)).await?;
-    kiosk::check_in(&tablet, &text).await?;
+    kiosk::check_in(&tablet, &shown).await?;
 
     step("the visit appears in the parent's history");
     go(&phone, "history").await?;
