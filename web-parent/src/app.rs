@@ -179,6 +179,7 @@ pub fn app() -> Html {
         Screen::Loading => html! {
             <p class="status" role="status">{ lang.pick("読み込み中…", "Loading…") }</p>
         },
+        Screen::LoadFailed => load_failed(&ctx),
     };
     // The skip link moves the focus without touching the hash: the hash is
     // the route, and `#main` in it would leave the screen's history entry.
@@ -202,6 +203,38 @@ pub fn app() -> Html {
                 <Tabs {lang} {screen} unread={model.notices.len()} />
             }
         </div>
+    }
+}
+
+/// Logged in, nothing on the phone yet, and the relay did not answer: say
+/// so, and offer to try again (a refresh also runs by itself when the
+/// phone comes back online or the app comes to the front).
+fn load_failed(ctx: &Ctx) -> Html {
+    let lang = ctx.lang();
+    let retrying = ctx.model.syncing;
+    // Not `disabled` while retrying: that would drop the focus from it.
+    let onclick = {
+        let refresh = ctx.refresh.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !retrying {
+                refresh.emit(());
+            }
+        })
+    };
+    html! {
+        <section id="load-failed" class="page message error" aria-labelledby="load-failed-title">
+            <h2 id="load-failed-title">{ lang.pick("読み込めませんでした", "Could not load your information") }</h2>
+            <p role="alert">{ lang.pick(
+                "サーバーに接続できないため、QRコードなどを読み込めませんでした。電波の届くところで、もう一度お試しください。",
+                "The server could not be reached, so your QR code and other details could not be loaded. Please try again where you have a signal.") }</p>
+            <p class="sub">{ lang.pick(
+                "一度読み込むと、QRコードはこの端末に保存され、電波がなくても表示できます。",
+                "Once loaded, your QR code is saved on this phone and shows with no signal.") }</p>
+            <button type="button" id="load-retry" class="primary" {onclick}
+                aria-disabled={retrying.then_some("true")}>
+                { if retrying { lang.pick("読み込み中…", "Loading…") } else { lang.pick("もう一度読み込む", "Try again") } }
+            </button>
+        </section>
     }
 }
 
@@ -242,14 +275,31 @@ async fn sync(dispatch: Callback<Action>) {
     if session.must_change {
         return;
     }
+    dispatch.emit(Action::Syncing(true));
+    // `None`: the session changed meanwhile; the refresh says nothing more.
+    let Some(reached) = refresh_family(&dispatch, &session).await else {
+        return;
+    };
+    dispatch.emit(Action::Syncing(false));
+    dispatch.emit(if reached {
+        Action::Synced
+    } else {
+        // Nothing answered: a phone with nothing stored says so and offers
+        // a retry instead of loading forever.
+        Action::RefreshFailed
+    });
+}
+
+/// The family's part of [`sync`]: whether any answer came from the relay,
+/// or `None` when the session ended or changed on the way.
+async fn refresh_family(dispatch: &Callback<Action>, session: &Session) -> Option<bool> {
     // Read again after every await: JavaScript runs nothing else between
     // this check and the writes that follow it.
     let current = || session.still_current(store::get_json::<Session>(store::SESSION).as_ref());
     let token = session.token.as_str();
-    dispatch.emit(Action::Syncing(true));
     let lost = |e: &ApiError| {
         if e.is_unauthorized() {
-            end_session(&dispatch, Some(expired_flash()));
+            end_session(dispatch, Some(expired_flash()));
             true
         } else {
             false
@@ -258,7 +308,7 @@ async fn sync(dispatch: Callback<Action>) {
     let mut reached = false;
     let answer = api::family(token).await;
     if !current() {
-        return;
+        return None;
     }
     let family = match answer {
         Ok(family) => {
@@ -267,17 +317,17 @@ async fn sync(dispatch: Callback<Action>) {
             dispatch.emit(Action::Family(Rc::new(family.clone())));
             Some(family)
         }
-        Err(e) if lost(&e) => return,
+        Err(e) if lost(&e) => return None,
         Err(e) => {
             if e == ApiError::Network {
                 dispatch.emit(Action::Unreachable);
             }
-            stored_family(&session)
+            stored_family(session)
         }
     };
     let answer = api::pass(token).await;
     if !current() {
-        return;
+        return None;
     }
     match answer {
         Ok(pass) => {
@@ -290,7 +340,7 @@ async fn sync(dispatch: Callback<Action>) {
             store::remove(store::PASS);
             dispatch.emit(Action::PassGone);
         }
-        Err(e) if lost(&e) => return,
+        Err(e) if lost(&e) => return None,
         Err(_) => {}
     }
     let family_id = family
@@ -299,7 +349,7 @@ async fn sync(dispatch: Callback<Action>) {
         .or_else(|| session.family_id.clone());
     let answer = api::family_doc(token).await;
     if !current() {
-        return;
+        return None;
     }
     if let (Ok(bytes), Some(family_id)) = (answer, family_id) {
         let doc = docs::merge(stored_family_doc(&family_id).as_deref(), Some(&bytes));
@@ -313,7 +363,7 @@ async fn sync(dispatch: Callback<Action>) {
     }
     let fetched = api::notices_doc(token).await.ok();
     if !current() {
-        return;
+        return None;
     }
     let doc = docs::merge(
         store::get_bytes(store::NOTICES_DOC).as_deref(),
@@ -326,10 +376,7 @@ async fn sync(dispatch: Callback<Action>) {
         let notices = docs::notices(Some(&doc), family.as_ref(), browser::now());
         dispatch.emit(Action::Notices(Rc::new(notices)));
     }
-    dispatch.emit(Action::Syncing(false));
-    if reached {
-        dispatch.emit(Action::Synced);
-    }
+    Some(reached)
 }
 
 /// The family kept on the phone, if it is the session's own.

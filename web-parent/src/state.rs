@@ -96,6 +96,9 @@ pub enum Screen {
     Settings,
     /// Logged in, nothing on the phone yet, the first answer on its way.
     Loading,
+    /// Logged in, nothing on the phone yet, and the last refresh ended
+    /// without an answer from the relay: said in words, with a retry.
+    LoadFailed,
 }
 
 impl Screen {
@@ -112,6 +115,7 @@ impl Screen {
             Screen::Cards => "cards",
             Screen::Settings => "settings",
             Screen::Loading => "loading",
+            Screen::LoadFailed => "load-failed",
         }
     }
 }
@@ -186,6 +190,10 @@ pub struct Model {
     pub syncing: bool,
     /// At least one refresh reached the relay since the app started.
     pub synced: bool,
+    /// The last refresh ended without any answer from the relay (no
+    /// signal, the relay down or answering only errors). Cleared by the
+    /// next refresh that reaches it.
+    pub refresh_failed: bool,
     pub flash: Option<Flash>,
 }
 
@@ -211,7 +219,13 @@ impl Model {
                     // 本登録 first: there is no pass before a room is chosen.
                     Screen::Rooms
                 } else if self.family.is_none() && !self.synced {
-                    Screen::Loading
+                    // Nothing to show yet: waiting, or — once a refresh
+                    // has failed — saying so, never an endless spinner.
+                    if self.refresh_failed {
+                        Screen::LoadFailed
+                    } else {
+                        Screen::Loading
+                    }
                 } else {
                     Screen::Pass
                 }
@@ -267,6 +281,8 @@ pub enum Action {
     Synced,
     /// A refresh could not reach the relay.
     Unreachable,
+    /// A refresh ended without any answer from the relay.
+    RefreshFailed,
     Flash(Option<Flash>),
 }
 
@@ -309,8 +325,10 @@ impl Reducible for Model {
             Action::Synced => {
                 next.synced = true;
                 next.unreachable = false;
+                next.refresh_failed = false;
             }
             Action::Unreachable => next.unreachable = true,
+            Action::RefreshFailed => next.refresh_failed = true,
             Action::Flash(flash) => next.flash = flash,
         }
         Rc::new(next)
@@ -421,6 +439,40 @@ mod tests {
         assert_eq!(m.screen(), Screen::Rooms);
         let m = m.reduce(Action::Pass(pass()));
         assert_eq!(m.screen(), Screen::Pass);
+    }
+
+    #[test]
+    fn a_first_refresh_that_fails_says_so_instead_of_loading_forever() {
+        let m = logged_in(false);
+        assert_eq!(m.screen(), Screen::Loading);
+        let m = m
+            .reduce(Action::Syncing(true))
+            .reduce(Action::Unreachable)
+            .reduce(Action::Syncing(false))
+            .reduce(Action::RefreshFailed);
+        assert_eq!(m.screen(), Screen::LoadFailed);
+        assert_eq!(m.screen().name(), "load-failed");
+        // A retry under way keeps the message (and its button) on screen.
+        let retrying = m.clone().reduce(Action::Syncing(true));
+        assert_eq!(retrying.screen(), Screen::LoadFailed);
+        // The next refresh that reaches the relay ends it.
+        let m = retrying.reduce(Action::Synced);
+        assert!(!m.refresh_failed);
+        assert_ne!(m.screen(), Screen::LoadFailed);
+    }
+
+    #[test]
+    fn a_saved_pass_shows_whatever_the_refresh_did() {
+        let m = logged_in(false)
+            .reduce(Action::Pass(pass()))
+            .reduce(Action::Unreachable)
+            .reduce(Action::RefreshFailed);
+        assert_eq!(m.screen(), Screen::Pass);
+        // Other tabs stay reachable too: only the pass route waits on data.
+        let m = logged_in(false)
+            .reduce(Action::RefreshFailed)
+            .reduce(Action::Route(Route::Settings));
+        assert_eq!(m.screen(), Screen::Settings);
     }
 
     #[test]
