@@ -6,18 +6,20 @@
 //! 修正 and counts like the others. Every birth month is chosen relative to
 //! today and every bracket computed by the engine, so the test holds on any
 //! date. Changes the relay has not acknowledged survive leaving the Today
-//! tab, are counted on it, and make closing the browser tab ask first.
+//! tab, are counted on it, and make closing the browser tab ask first. A
+//! mistaken scan is undone, and closing the day closes the stays still open.
 
 use std::io::Cursor;
 
 use calamine::{DataType, Reader, Xlsx};
 use fantoccini::Locator;
 use fantoccini::key::Key;
+use hiroba_engine::attendance::DayView;
 use hiroba_engine::calendar::{AgeBracket, Date, YearMonth, bracket_of_year_month};
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
-use hiroba_tests::kiosk::{WAIT, check_in, enrol, people, step, wait_attr};
+use hiroba_tests::kiosk::{WAIT, check_in, enrol, people, relay_day, step, wait_attr};
 use hiroba_tests::{Browser, TestRelay, now, poll};
 use serde_json::{Value, json};
 
@@ -515,5 +517,153 @@ async fn leaving_the_console_on_a_counter_kiosk_ends_the_login() -> anyhow::Resu
     .await?;
 
     kiosk.close().await?;
+    relay.stop().await
+}
+
+/// The day's report for R01 as JSON, read with the console's session.
+async fn daily_report(staff: &Browser) -> anyhow::Result<Value> {
+    let day = now().jst_date();
+    let path = format!("/api/staff/reports/daily?room=R01&date={day}&format=json");
+    Ok(serde_json::from_str(&fetch(staff, &path, false).await?)?)
+}
+
+/// Waits until the relay's copy of R01's day satisfies `check`.
+async fn relay_day_where(
+    relay: &TestRelay,
+    what: &str,
+    check: impl Fn(&DayView) -> bool,
+) -> anyhow::Result<DayView> {
+    poll(what, WAIT, || async {
+        let view = DayView::load(&relay_day(relay, RoomId(1))?);
+        Ok(check(&view).then_some(view))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistaken_scan_is_undone_and_closing_the_day_closes_open_stays() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let issuer = Issuer::load_or_create(&relay.state.store, relay.state.city.city, now())?;
+    let day = now().jst_date();
+    let family = || PassRequest {
+        kind: PassKind::AppPass,
+        rooms: vec![RoomId(1)],
+        guardians: 1,
+        children: vec![months_before(day, 30)],
+    };
+    let mistaken = issuer.issue(&family(), now())?;
+    let staying = issuer.issue(&family(), now())?;
+    let kiosk = Browser::start(&[]).await?;
+    enrol(&kiosk, &relay, RoomId(1)).await?;
+    check_in(&kiosk, &mistaken.to_text()).await?;
+    check_in(&kiosk, &staying.to_text()).await?;
+
+    let staff = Browser::start(&[]).await?;
+    staff
+        .client
+        .goto(&relay.url("/kiosk/#/staff/today"))
+        .await?;
+    log_in_as_room_staff(&staff).await?;
+    wait_attr(&staff, "#today", "data-groups", "2").await?;
+    let view =
+        relay_day_where(&relay, "both visits on the relay", |v| v.stays().len() == 2).await?;
+    let visit = view
+        .stays()
+        .iter()
+        .find(|s| s.pass == Some(mistaken.claims.pass_id))
+        .and_then(|s| s.visits.first())
+        .map(ToString::to_string)
+        .ok_or_else(|| anyhow::anyhow!("no visit of the mistaken pass"))?;
+
+    step("undoing the mistaken scan");
+    let row = format!("#visits tr.stay[data-visit='{visit}']");
+    staff
+        .client
+        .find(Locator::Css(&format!("{row} button.void")))
+        .await?
+        .click()
+        .await?;
+    staff.client.accept_alert().await?;
+    wait_attr(&staff, "#today", "data-groups", "1").await?;
+    assert!(
+        staff.attr(&row, "data-visit").await?.is_none(),
+        "the visit left the day's visits"
+    );
+    assert!(
+        staff.text("#today-error").await?.is_none(),
+        "no refusal on the page"
+    );
+    wait_attr(&staff, "#today-unsent", "data-count", "0").await?;
+    let view = relay_day_where(&relay, "the undo on the relay", |v| v.stays().len() == 1).await?;
+    let left_in = view.stays().first().and_then(|s| s.pass);
+    assert_eq!(
+        left_in,
+        Some(staying.claims.pass_id),
+        "the other visit stays"
+    );
+    let report = daily_report(&staff).await?;
+    assert_eq!(report["total"]["groups"], json!(1), "{report}");
+    assert_eq!(report["total"]["total_people"], json!(2), "{report}");
+    poll("the kiosk to count one family", WAIT, || async {
+        Ok((people(&kiosk).await? == 2).then_some(()))
+    })
+    .await?;
+
+    step("closing the day with a family still in");
+    assert_eq!(
+        staff
+            .client
+            .execute(
+                "return document.querySelectorAll('#present tr.stay').length;",
+                vec![],
+            )
+            .await?,
+        json!(1)
+    );
+    staff
+        .client
+        .find(Locator::Css("#close-day"))
+        .await?
+        .click()
+        .await?;
+    staff.client.accept_alert().await?;
+    wait_attr(&staff, "#today-occupancy", "data-people", "0").await?;
+    let left = poll("the stay to be closed", WAIT, || async {
+        Ok(staff
+            .text("#visits tr.stay td:nth-child(2)")
+            .await?
+            .filter(|t| t.ends_with('*')))
+    })
+    .await?;
+    let closing = staff.text(".close-day span").await?.unwrap_or_default();
+    assert!(
+        closing.contains("締め時刻") && closing.contains(left.trim_end_matches('*')),
+        "the page says when the day closed ({closing}), the time the stay ended ({left})"
+    );
+    assert!(
+        staff.text("#present tr.stay").await?.is_none(),
+        "nobody is in the room"
+    );
+    wait_attr(&staff, "#today-unsent", "data-count", "0").await?;
+    let view = relay_day_where(&relay, "the closing on the relay", |v| {
+        v.closing().is_some()
+    })
+    .await?;
+    let stay = view
+        .stays()
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the day lost its stay"))?;
+    assert!(stay.closed_at_closing, "flagged as closed at closing");
+    assert_eq!(stay.left, view.closing(), "closed at the closing time");
+    let report = daily_report(&staff).await?;
+    assert_eq!(report["total"]["closed_at_closing"], json!(1), "{report}");
+    assert_eq!(report["total"]["groups"], json!(1), "{report}");
+    poll("the kiosk to count nobody", WAIT, || async {
+        Ok((people(&kiosk).await? == 0).then_some(()))
+    })
+    .await?;
+
+    kiosk.close().await?;
+    staff.close().await?;
     relay.stop().await
 }
