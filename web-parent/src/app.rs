@@ -2,6 +2,7 @@
 //! from the relay, and which page shows. Pages get a [`Ctx`] (the state, a
 //! way to change it, a way to ask for a refresh) and do their own calls.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use yew::platform::spawn_local;
@@ -78,6 +79,10 @@ fn initial_model() -> Model {
     let pass = session
         .as_ref()
         .and_then(|_| store::get_json::<Pass>(store::PASS));
+    let seen_notices: BTreeSet<String> = session
+        .as_ref()
+        .and_then(|_| store::get_json(store::SEEN_NOTICES))
+        .unwrap_or_default();
     Model {
         lang,
         route: Route::parse(&browser::hash()),
@@ -89,6 +94,7 @@ fn initial_model() -> Model {
             family.as_ref(),
             browser::now(),
         )),
+        seen_notices: Rc::new(seen_notices),
         family: family.map(Rc::new),
         pass: pass.map(Rc::new),
         online: browser::online(),
@@ -200,7 +206,8 @@ pub fn app() -> Html {
             }
             <main id="main" class="content" tabindex="-1">{ body }</main>
             if logged_in {
-                <Tabs {lang} {screen} unread={model.notices.len()} />
+                <Tabs {lang} {screen} unread={model.unread_notices()}
+                    emergency={model.emergencies().next().is_some()} />
             }
         </div>
     }

@@ -2,6 +2,7 @@
 //! so every rule here (which screen shows, what a revoked pass does, what
 //! logging out forgets) is tested natively with `cargo test`.
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use hiroba_engine::family::FamilyVisit;
@@ -182,6 +183,9 @@ pub struct Model {
     pub visits: Rc<Vec<FamilyVisit>>,
     /// Notices for this family, emergency first, then newest.
     pub notices: Rc<Vec<(String, Notice)>>,
+    /// The ids of the notices the guardian has seen on the notices screen
+    /// (kept on the phone; forgotten with the rest on log-out).
+    pub seen_notices: Rc<BTreeSet<String>>,
     pub online: bool,
     /// The last refresh could not reach the relay (the relay is down, or
     /// the phone has no signal though the browser believes otherwise).
@@ -244,6 +248,11 @@ impl Model {
         self.notices.iter().filter(|(_, n)| n.emergency)
     }
 
+    /// The count on the notices tab: see [`unread_notices`].
+    pub fn unread_notices(&self) -> usize {
+        unread_notices(&self.notices, &self.seen_notices)
+    }
+
     /// Online as far as the person is concerned: the browser has a
     /// network and the relay answered the last refresh.
     pub fn connected(&self) -> bool {
@@ -256,6 +265,31 @@ impl Model {
             .filter(|s| !s.must_change)
             .map(|s| s.token.as_str())
     }
+}
+
+/// How many of `notices` the tab counts: those not yet seen, and every
+/// emergency still in force, seen or not — having read about a closure
+/// must not make it disappear from the tab bar while it lasts.
+pub fn unread_notices(notices: &[(String, Notice)], seen: &BTreeSet<String>) -> usize {
+    notices
+        .iter()
+        .filter(|(id, n)| n.emergency || !seen.contains(id))
+        .count()
+}
+
+/// The most ids of seen notices kept on the phone. Notices come and go
+/// (each has an end), so past this only the ones still shown are kept.
+pub const MAX_SEEN_NOTICES: usize = 200;
+
+/// `seen` after the guardian was shown `shown`. Ids only: a notice's id is
+/// the city's, random, and says nothing about the family.
+pub fn mark_seen(seen: &BTreeSet<String>, shown: &[(String, Notice)]) -> BTreeSet<String> {
+    let mut next = seen.clone();
+    next.extend(shown.iter().map(|(id, _)| id.clone()));
+    if next.len() > MAX_SEEN_NOTICES {
+        next.retain(|id| shown.iter().any(|(s, _)| s == id));
+    }
+    next
 }
 
 /// Everything that changes the app.
@@ -276,6 +310,8 @@ pub enum Action {
     PassGone,
     Visits(Rc<Vec<FamilyVisit>>),
     Notices(Rc<Vec<(String, Notice)>>),
+    /// The notices seen so far (after the notices screen showed some).
+    NoticesSeen(Rc<BTreeSet<String>>),
     Syncing(bool),
     /// A refresh reached the relay.
     Synced,
@@ -321,6 +357,7 @@ impl Reducible for Model {
             }
             Action::Visits(visits) => next.visits = visits,
             Action::Notices(notices) => next.notices = notices,
+            Action::NoticesSeen(seen) => next.seen_notices = seen,
             Action::Syncing(syncing) => next.syncing = syncing,
             Action::Synced => {
                 next.synced = true;
@@ -495,6 +532,71 @@ mod tests {
         let m = m.reduce(Action::Unreachable);
         assert!(!m.connected());
         assert!(m.reduce(Action::Synced).connected());
+    }
+
+    fn notice(emergency: bool) -> Notice {
+        Notice {
+            emergency,
+            rooms: vec![],
+            title_ja: "お知らせ".into(),
+            title_en: "Notice".into(),
+            body_ja: String::new(),
+            body_en: String::new(),
+            min_age_months: None,
+            max_age_months: None,
+            from: hiroba_engine::calendar::Timestamp(0),
+            until: hiroba_engine::calendar::Timestamp(10),
+        }
+    }
+
+    fn seen(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|id| (*id).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_tab_counts_unread_notices_and_every_emergency() {
+        let notices = vec![
+            ("typhoon".to_owned(), notice(true)),
+            ("news-1".to_owned(), notice(false)),
+            ("news-2".to_owned(), notice(false)),
+        ];
+        assert_eq!(unread_notices(&notices, &seen(&[])), 3);
+        assert_eq!(unread_notices(&notices, &seen(&["news-1"])), 2);
+        // Seen, the emergency still counts while it is in force.
+        let all = mark_seen(&seen(&[]), &notices);
+        assert_eq!(all, seen(&["news-1", "news-2", "typhoon"]));
+        assert_eq!(unread_notices(&notices, &all), 1);
+        // A new notice arriving later is unread again.
+        let mut more = notices.clone();
+        more.push(("news-3".to_owned(), notice(false)));
+        assert_eq!(unread_notices(&more, &all), 2);
+        // And without an emergency, seeing everything leaves no count.
+        let calm = &notices[1..];
+        assert_eq!(unread_notices(calm, &mark_seen(&seen(&[]), calm)), 0);
+    }
+
+    #[test]
+    fn seen_notices_stay_bounded_and_keep_what_is_shown() {
+        // An empty inbox (no family on the phone yet) forgets nothing.
+        assert_eq!(mark_seen(&seen(&["a"]), &[]), seen(&["a"]));
+        let old: BTreeSet<String> = (0..MAX_SEEN_NOTICES).map(|i| format!("old-{i}")).collect();
+        let shown = vec![("now".to_owned(), notice(false))];
+        assert_eq!(mark_seen(&old, &shown), seen(&["now"]));
+    }
+
+    #[test]
+    fn reading_marks_survive_refreshes_but_not_a_log_out() {
+        let m = logged_in(false)
+            .reduce(Action::Notices(Rc::new(vec![(
+                "n".to_owned(),
+                notice(false),
+            )])))
+            .reduce(Action::NoticesSeen(Rc::new(seen(&["n"]))));
+        assert_eq!(m.unread_notices(), 0);
+        let m = m.reduce(Action::Synced);
+        assert_eq!(m.unread_notices(), 0);
+        let m = m.reduce(Action::SessionEnded(None));
+        assert!(m.seen_notices.is_empty());
     }
 
     #[test]

@@ -9,8 +9,12 @@ use crate::state::{Lang, Route, Screen};
 pub struct TabsProps {
     pub lang: Lang,
     pub screen: Screen,
-    /// Notices for the family (a count on the tab).
+    /// Unread notices and emergencies in force (a count on the tab,
+    /// [`crate::state::unread_notices`]).
     pub unread: usize,
+    /// An emergency notice is in force: the count is drawn as urgent.
+    #[prop_or_default]
+    pub emergency: bool,
 }
 
 const TABS: [(Route, &str, &str, &str); 6] = [
@@ -37,7 +41,14 @@ pub fn tabs(props: &TabsProps) -> Html {
                         <span class="icon" aria-hidden="true">{ *icon }</span>
                         <span class="label">{ lang.pick(ja, en) }</span>
                         if *route == Route::Notices && props.unread > 0 {
-                            <span class="badge">{ props.unread }</span>
+                            <span class={classes!("badge", props.emergency.then_some("urgent"))}
+                                id="notices-unread" data-count={props.unread.to_string()}>
+                                <span aria-hidden="true">{ props.unread }</span>
+                                <span class="visually-hidden">{ match lang {
+                                    Lang::Ja => format!("（未読{}件）", props.unread),
+                                    Lang::En => format!(" ({} unread)", props.unread),
+                                } }</span>
+                            </span>
                         }
                     </a>
                 }

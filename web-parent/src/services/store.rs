@@ -1,8 +1,8 @@
 //! What the app keeps on the phone, in `localStorage`: the session token,
 //! the city's rooms, the family, the pass, and the two automerge documents
 //! (hex), so the pass, the history and the notices show with no network and
-//! after the app is reopened offline. Logging out forgets all of it but the
-//! language. A browser that refuses storage keeps working, online only.
+//! after the app is reopened offline, and which notices were seen. Logging
+//! out forgets all of it but the language. A browser that refuses storage keeps working, online only.
 //!
 //! The application form's idempotency key lives in `sessionStorage`: a
 //! reload or a retry of the same form reuses it, a new tab starts afresh.
@@ -20,6 +20,9 @@ pub const PASS: &str = "hiroba.parent.pass";
 /// is tied to its family, so no other family's history is merged into it.
 pub const FAMILY_DOC: &str = "hiroba.parent.familyDoc";
 pub const NOTICES_DOC: &str = "hiroba.parent.noticesDoc";
+/// JSON list of the ids of the notices the guardian has seen (the city's
+/// random notice ids; nothing of the family), for the tab's unread count.
+pub const SEEN_NOTICES: &str = "hiroba.parent.seenNotices";
 /// `sessionStorage`: the application's `submission_id`.
 pub const APPLY_SUBMISSION: &str = "hiroba.parent.applySubmission";
 /// `sessionStorage`: the add-a-child request's `submission_id`.
