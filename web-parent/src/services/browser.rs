@@ -143,3 +143,74 @@ pub fn register_service_worker() {
     let container = w.navigator().service_worker();
     let _ = container.register("./sw.js");
 }
+
+fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
+}
+
+/// Calls the first of `names` that `target` has as a method; `None` when
+/// it has none of them (the API is missing), else whether the call went
+/// through. A promise it returns is awaited and any refusal ignored.
+fn call_first(target: &wasm_bindgen::JsValue, names: &[&str]) -> Option<bool> {
+    let method = names.iter().find_map(|name| {
+        js_sys::Reflect::get(target, &(*name).into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()
+    })?;
+    match method.call0(target) {
+        Ok(answer) => {
+            if let Ok(promise) = answer.dyn_into::<js_sys::Promise>() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                });
+            }
+            Some(true)
+        }
+        Err(_) => Some(false),
+    }
+}
+
+/// Asks the browser to show the element `id` alone on the whole screen
+/// (the Fullscreen API, or Safari's prefixed one). Must run inside the
+/// tap's handler. False where the browser has no such API (an iPhone):
+/// the caller's own overlay then stands in for it; a later refusal is
+/// harmless for the same reason.
+pub fn request_fullscreen(id: &str) -> bool {
+    element(id).is_some_and(|el| {
+        call_first(&el, &["requestFullscreen", "webkitRequestFullscreen"]) == Some(true)
+    })
+}
+
+/// Whether some element is shown full screen now.
+pub fn fullscreen_active() -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    ["fullscreenElement", "webkitFullscreenElement"]
+        .iter()
+        .any(|name| js_sys::Reflect::get(&doc, &(*name).into()).is_ok_and(|el| el.is_object()))
+}
+
+/// Leaves full screen, if the page is in it.
+pub fn exit_fullscreen() {
+    if !fullscreen_active() {
+        return;
+    }
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        let _ = call_first(&doc, &["exitFullscreen", "webkitExitFullscreen"]);
+    }
+}
+
+/// Shows or hides the element `id` at once (its `hidden` attribute),
+/// before the next render: the Fullscreen API needs the element shown
+/// within the tap's handler.
+pub fn set_hidden(id: &str, hidden: bool) {
+    if let Some(el) = element(id) {
+        let _ = if hidden {
+            el.set_attribute("hidden", "")
+        } else {
+            el.remove_attribute("hidden")
+        };
+    }
+}
