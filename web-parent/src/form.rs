@@ -277,6 +277,147 @@ fn kana_problem(p: &mut Problems, key: String, kana: &str) {
     }
 }
 
+/// One line of a form's error summary: which field, what it is called,
+/// what is wrong, and the id of its input (where the line's link goes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryLine {
+    /// The relay's field key (`children[0].birth_date`).
+    pub key: String,
+    /// The input's id (`apply-child-0-birth`).
+    pub target: String,
+    /// The field's name for a person (「お子さん 1の生年月日」); empty for a
+    /// key this app does not know (the line is then only the message).
+    pub label: Problem,
+    pub message: Problem,
+}
+
+/// The lines of the error summary for `problems`, in the order the fields
+/// come on the forms (rows by number, not as text: row 10 after row 2),
+/// `target` giving each key's input id. Announced once, as one alert,
+/// instead of every field's message at once.
+pub fn summary(problems: &Problems, target: impl Fn(&str) -> String) -> Vec<SummaryLine> {
+    let mut lines: Vec<SummaryLine> = problems
+        .iter()
+        .map(|(key, message)| SummaryLine {
+            key: key.clone(),
+            target: target(key),
+            label: field_label(key),
+            message: message.clone(),
+        })
+        .collect();
+    lines.sort_by_key(|line| field_order(&line.key));
+    lines
+}
+
+/// Splits `children[2].kana` into `("children", Some(2), "kana")`.
+fn split_key(key: &str) -> (&str, Option<usize>, &str) {
+    match key.split_once('[') {
+        Some((list, rest)) => {
+            let (index, field) = rest.split_once(']').unwrap_or((rest, ""));
+            (
+                list,
+                index.parse().ok(),
+                field.strip_prefix('.').unwrap_or(field),
+            )
+        }
+        None => (key, None, ""),
+    }
+}
+
+/// Where a field comes on its form: the section, the row, the place in
+/// the row. The keys of all the app's forms, which never share a key.
+pub fn field_order(key: &str) -> (u8, usize, u8) {
+    const ORDER: [&str; 14] = [
+        "login_id",
+        "password",
+        "current_password",
+        "new_password",
+        "new_password_again",
+        "guardians",
+        "address",
+        "phone",
+        "email",
+        "children",
+        "other_adults",
+        "consent",
+        "rooms",
+        "",
+    ];
+    const IN_ROW: [&str; 5] = ["name", "kana", "birth_date", "relationship", ""];
+    let (list, index, field) = split_key(key);
+    // The add-a-child form's keys are a child row's fields.
+    let (list, field) = match list {
+        "name" | "kana" | "birth_date" => ("children", list),
+        _ => (list, field),
+    };
+    let place = |names: &[&str], name: &str| {
+        names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|p| u8::try_from(p).ok())
+            .unwrap_or(u8::MAX)
+    };
+    (
+        place(&ORDER, list),
+        index.unwrap_or(0),
+        place(&IN_ROW, field),
+    )
+}
+
+/// A field's name for a person, from the relay's key.
+pub fn field_label(key: &str) -> Problem {
+    let label = |ja: &str, en: &str| Problem {
+        ja: ja.to_owned(),
+        en: en.to_owned(),
+    };
+    let (list, index, field) = split_key(key);
+    let (row_ja, row_en) = match list {
+        "guardians" => ("保護者", "Guardian"),
+        "children" => ("お子さん", "Child"),
+        "other_adults" => ("送迎できる方", "Other adult"),
+        "login_id" => return label("ログインID", "Login ID"),
+        "password" => return label("パスワード", "Password"),
+        "current_password" => return label("今のパスワード", "Current password"),
+        "new_password" => return label("新しいパスワード", "New password"),
+        "new_password_again" => {
+            return label("新しいパスワード（確認）", "New password (again)");
+        }
+        "address" => return label("住所", "Address"),
+        "phone" => return label("電話番号", "Phone"),
+        "email" => return label("メールアドレス", "E-mail"),
+        "consent" => {
+            return label(
+                "個人情報の取り扱いへの同意",
+                "Consent to the privacy notice",
+            );
+        }
+        "rooms" => return label("こどもルーム", "Children's rooms"),
+        "name" => return label("氏名", "Name"),
+        "kana" => return label("ふりがな", "Reading (kana)"),
+        "birth_date" => return label("生年月日", "Birth date"),
+        _ => return label("", ""),
+    };
+    let (field_ja, field_en) = match field {
+        "name" => ("氏名", "name"),
+        "kana" => ("ふりがな", "reading (kana)"),
+        "birth_date" => ("生年月日", "birth date"),
+        "relationship" => ("続柄", "relationship"),
+        _ => ("", ""),
+    };
+    match (index, field_ja.is_empty()) {
+        (Some(i), false) => Problem {
+            ja: format!("{row_ja} {}の{field_ja}", i + 1),
+            en: format!("{row_en} {}: {field_en}", i + 1),
+        },
+        (Some(i), true) => Problem {
+            ja: format!("{row_ja} {}", i + 1),
+            en: format!("{row_en} {}", i + 1),
+        },
+        // The list as a whole (`children`: too many, none).
+        (None, _) => label(row_ja, &format!("{row_en}s")),
+    }
+}
+
 /// Full-width digits and hyphens as ASCII (phones type either).
 pub fn half_width(s: &str) -> String {
     s.chars()
@@ -398,6 +539,89 @@ mod tests {
             ]
         );
         assert!(f.problems(today())["phone"].ja.contains("電話番号"));
+    }
+
+    #[test]
+    fn the_summary_follows_the_form_and_names_each_field() {
+        let mut f = good();
+        f.children.extend((0..10).map(|_| PersonRow::default()));
+        f.phone = "12345".into();
+        f.consent = false;
+        let lines = summary(&f.problems(today()), |key| format!("#{key}"));
+        let keys: Vec<&str> = lines.iter().map(|l| l.key.as_str()).collect();
+        assert_eq!(keys[0], "phone");
+        // Rows by number: row 10 (the eleventh child) after row 2.
+        assert_eq!(
+            keys[1..4],
+            [
+                "children[1].name",
+                "children[1].kana",
+                "children[1].birth_date"
+            ]
+        );
+        assert_eq!(
+            keys[keys.len() - 4..],
+            [
+                "children[10].name",
+                "children[10].kana",
+                "children[10].birth_date",
+                "consent"
+            ]
+        );
+        assert_eq!(lines[1].target, "#children[1].name");
+        assert_eq!(lines[1].label.ja, "お子さん 2の氏名");
+        assert_eq!(lines[1].label.en, "Child 2: name");
+        assert_eq!(lines[0].label.ja, "電話番号");
+        assert!(lines[0].message.ja.contains("電話番号"));
+    }
+
+    #[test]
+    fn every_form_key_has_a_name_and_an_unknown_one_is_not_a_panic() {
+        for key in [
+            "login_id",
+            "password",
+            "current_password",
+            "new_password",
+            "new_password_again",
+            "guardians[0].name",
+            "guardians[3].kana",
+            "address",
+            "phone",
+            "email",
+            "children[0].birth_date",
+            "other_adults[1].relationship",
+            "consent",
+            "rooms",
+            "name",
+            "kana",
+            "birth_date",
+            "children",
+        ] {
+            let label = field_label(key);
+            assert!(!label.ja.is_empty() && !label.en.is_empty(), "{key}");
+        }
+        for odd in [
+            "",
+            "x[",
+            "children[",
+            "children[zz].name",
+            "children[0]",
+            "what",
+        ] {
+            let _ = field_label(odd);
+            let _ = field_order(odd);
+        }
+        assert_eq!(field_label("what").ja, "");
+        // The add-a-child form in the order it shows.
+        let mut keys = ["birth_date", "kana", "name"];
+        keys.sort_by_key(|k| field_order(k));
+        assert_eq!(keys, ["name", "kana", "birth_date"]);
+        let mut keys = ["new_password_again", "current_password", "new_password"];
+        keys.sort_by_key(|k| field_order(k));
+        assert_eq!(
+            keys,
+            ["current_password", "new_password", "new_password_again"]
+        );
     }
 
     #[test]

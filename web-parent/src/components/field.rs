@@ -1,5 +1,7 @@
 //! A labelled text field with its error message beside it
-//! (`[data-error-for=<field key>]`), tied together for screen readers.
+//! (`[data-error-for=<field key>]`), tied together for screen readers:
+//! the message is read with its field (`aria-describedby`), not announced
+//! on its own — the form's summary (`pages::form_alert`) is the one alert.
 
 use yew::prelude::*;
 
@@ -61,10 +63,11 @@ pub fn field(props: &FieldProps) -> Html {
                 value={props.value.clone()} {oninput}
                 autocomplete={props.autocomplete.clone()} inputmode={props.inputmode.clone()}
                 placeholder={props.placeholder.clone()}
+                aria-required={props.required.then_some("true")}
                 aria-invalid={problem.map(|_| "true")}
                 aria-describedby={described} />
             if let Some(p) = problem {
-                <p class="error" id={error_id} data-error-for={props.key_name.clone()} role="alert">
+                <p class="error" id={error_id} data-error-for={props.key_name.clone()}>
                     { props.lang.pick(&p.ja, &p.en).to_owned() }
                 </p>
             }

@@ -13,9 +13,9 @@ use crate::app::Ctx;
 use crate::components::field::Field;
 use crate::form::{
     ApplyForm, MAX_CHILDREN, MAX_GUARDIANS, MAX_OTHER_ADULTS, OtherRow, PersonRow, Problem,
-    Problems,
+    Problems, field_order,
 };
-use crate::pages::error_box;
+use crate::pages::form_alert;
 use crate::services::api::{self, ApiError};
 use crate::services::{browser, store};
 use crate::state::{Lang, Route};
@@ -180,9 +180,12 @@ pub fn apply_page(props: &Props) -> Html {
                 {oninput} {lang} problems={p.clone()} />
         }
     };
+    // A list's or the consent's message: silent, as the fields' are.
     let list_problem = |key: &str| {
         p.get(key).map(|m| html! {
-            <p class="error" data-error-for={key.to_owned()} role="alert">{ lang.pick(&m.ja, &m.en).to_owned() }</p>
+            <p class="error" id={format!("{}-error", input_id(key))} data-error-for={key.to_owned()}>
+                { lang.pick(&m.ja, &m.en).to_owned() }
+            </p>
         })
     };
 
@@ -242,7 +245,7 @@ pub fn apply_page(props: &Props) -> Html {
         }
     });
     let sending = *phase == Phase::Sending;
-    let count = p.len();
+    let consent_invalid = p.contains_key("consent");
 
     html! {
         <section class="page apply" aria-labelledby="apply-title">
@@ -250,14 +253,8 @@ pub fn apply_page(props: &Props) -> Html {
             <p class="lead">{ lang.pick(
                 "1回の申請で市内すべてのこどもルームが対象です。職員が確認したあと、ログインIDとパスワードを記載した案内状をお渡しします。",
                 "One application covers every children's room in the city. After staff review it, you receive a letter with your login ID and password.") }</p>
-            if count > 0 {
-                <p class="form-error" role="alert" id="apply-summary">{ match lang {
-                    Lang::Ja => format!("{count}か所の入力内容をご確認ください。"),
-                    Lang::En => format!("Please check {count} field(s)."),
-                } }</p>
-            }
-            { error_box(lang, &error) }
             <form id="apply-form" {onsubmit} novalidate=true>
+                { form_alert(lang, "apply-summary", &p, &error, input_id) }
                 <h3>{ lang.pick("保護者", "Guardians") }</h3>
                 { for guardians }
                 { list_problem("guardians").unwrap_or_default() }
@@ -304,7 +301,9 @@ pub fn apply_page(props: &Props) -> Html {
                 <div class={classes!("field", "check", p.contains_key("consent").then_some("invalid"))}>
                     <label for="apply-consent">
                         <input type="checkbox" id="apply-consent" name="consent" checked={f.consent}
-                            onchange={on_consent} aria-invalid={p.contains_key("consent").then_some("true")} />
+                            onchange={on_consent} aria-required="true"
+                            aria-invalid={consent_invalid.then_some("true")}
+                            aria-describedby={consent_invalid.then_some("apply-consent-error")} />
                         { lang.pick("上記の個人情報の取り扱いに同意します", "I agree to the privacy notice above") }
                     </label>
                     { list_problem("consent").unwrap_or_default() }
@@ -399,6 +398,14 @@ fn focus_first(problems: &Problems) {
 /// The input id of a relay field key: `children[0].birth_date` →
 /// `apply-child-0-birth`.
 pub fn input_id(key: &str) -> String {
+    // A list as a whole (the relay's `children`): its first row, or the
+    // button that adds one.
+    match key {
+        "guardians" => return "apply-guardian-0-name".to_owned(),
+        "children" => return "apply-child-0-name".to_owned(),
+        "other_adults" => return "apply-add-other".to_owned(),
+        _ => {}
+    }
     let (list, rest) = key.split_once('[').unwrap_or((key, ""));
     let (index, field) = rest.split_once("].").unwrap_or(("", ""));
     let list = match list {
@@ -415,19 +422,6 @@ pub fn input_id(key: &str) -> String {
     format!("apply-{list}-{index}-{field}")
 }
 
-fn field_order(key: &str) -> (u8, String) {
-    let group = match key.split('[').next().unwrap_or_default() {
-        "guardians" => 0,
-        "address" => 1,
-        "phone" => 2,
-        "email" => 3,
-        "children" => 4,
-        "other_adults" => 5,
-        _ => 6,
-    };
-    (group, key.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::input_id;
@@ -441,5 +435,7 @@ mod tests {
             "apply-other-2-relationship"
         );
         assert_eq!(input_id("phone"), "apply-phone");
+        assert_eq!(input_id("consent"), "apply-consent");
+        assert_eq!(input_id("children"), "apply-child-0-name");
     }
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::app::Ctx;
 use crate::components::field::Field;
 use crate::form::{PersonRow, Problem, Problems, child_problems, half_width};
-use crate::pages::error_box;
+use crate::pages::form_alert;
 use crate::services::api::{self, ApiError};
 use crate::services::{browser, store};
 use crate::state::Lang;
@@ -177,7 +177,7 @@ pub fn children_page(props: &Props) -> Html {
                 <p class="notice-box" role="status" id="child-sent">{ lang.pick(
                     "申請しました。職員の確認をお待ちください。", "Sent. Please wait for the staff to review it.") }</p>
             }
-            { error_box(lang, &error) }
+            { form_alert(lang, "child-summary", &p, &error, child_input) }
             <form id="child-form" {onsubmit} novalidate=true>
                 <Field id="child-name" key_name="name" label={lang.pick("氏名", "Name").to_owned()}
                     value={row.name.clone()} oninput={edit(|r, v| r.name = v)} {lang} problems={p.clone()} />
@@ -192,6 +192,15 @@ pub fn children_page(props: &Props) -> Html {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// The add-a-child form's input for a field key.
+fn child_input(key: &str) -> String {
+    match key {
+        "kana" => "child-kana".to_owned(),
+        "birth_date" => "child-birth".to_owned(),
+        _ => "child-name".to_owned(),
     }
 }
 

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::app::{Ctx, end_session};
 use crate::components::field::Field;
 use crate::form::{Problem, Problems, password_problems};
-use crate::pages::error_box;
+use crate::pages::form_alert;
 use crate::services::api::{self, ApiError};
 use crate::services::{browser, store};
 use crate::state::{Action, Route, Session};
@@ -100,7 +100,7 @@ pub fn login_page(props: &Props) -> Html {
             if let Some(flash) = &ctx.model.flash {
                 <p class="notice-box" role="status" id="login-flash">{ lang.pick(&flash.ja, &flash.en).to_owned() }</p>
             }
-            { error_box(lang, &error) }
+            { form_alert(lang, "login-summary", &p, &error, login_input) }
             <form id="login-form" {onsubmit} novalidate=true>
                 <Field id="login-id" key_name="login_id" label={lang.pick("ログインID", "Login ID").to_owned()}
                     value={(*login_id).clone()} oninput={setter(&login_id)} {lang} problems={p.clone()}
@@ -222,7 +222,7 @@ pub fn password_page(props: &Props) -> Html {
             <p class="lead">{ lang.pick(
                 "はじめてのログインです。案内状の初期パスワードを、ご自分で決めたパスワードに変更してください。",
                 "This is your first login. Please replace the initial password on the letter with one of your own.") }</p>
-            { error_box(lang, &error) }
+            { form_alert(lang, "password-summary", &p, &error, |key| key.replace('_', "-")) }
             <form id="password-form" {onsubmit} novalidate=true>
                 <Field id="current-password" key_name="current_password"
                     label={lang.pick("今のパスワード（初期パスワード）", "Current (initial) password").to_owned()}
@@ -252,4 +252,12 @@ pub fn password_page(props: &Props) -> Html {
 fn setter(state: &UseStateHandle<String>) -> Callback<String> {
     let state = state.clone();
     Callback::from(move |v: String| state.set(v))
+}
+
+/// The login form's input for a field key.
+fn login_input(key: &str) -> String {
+    match key {
+        "password" => "login-password".to_owned(),
+        _ => "login-id".to_owned(),
+    }
 }
