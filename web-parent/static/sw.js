@@ -47,13 +47,17 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // The relay's API is personal data and live answers: never cached.
+  if (/\/api\//.test(url.pathname)) return;
   const scope = scopePath();
   if (!url.pathname.startsWith(scope)) return;
   // Every navigation inside the scope is the one page (routes are hashes).
   const key = request.mode === 'navigate' ? scope : url.pathname;
-  event.respondWith(networkFirst(request, key));
+  event.respondWith(networkFirst(event, request, key));
 });
 
+// The timeout covers the response's headers: `fetch` resolves with them,
+// and the body after that is the page's to read as it arrives.
 async function fetchWithTimeout(request, ms) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
@@ -64,25 +68,49 @@ async function fetchWithTimeout(request, ms) {
   }
 }
 
-async function networkFirst(request, key) {
-  const cache = await caches.open(CACHE);
+// Answers with the network's response as soon as its headers arrive within
+// NETWORK_TIMEOUT_MS; the body then streams to the page as it comes, and a
+// copy goes into the cache in the background (`event.waitUntil`), so the
+// page never waits for the cache write, nor fails because of it. No headers
+// in time, a network error or a 5xx: the cached copy answers instead.
+async function networkFirst(event, request, key) {
   let response;
   try {
     response = await fetchWithTimeout(request, NETWORK_TIMEOUT_MS);
   } catch (err) {
-    return fromCache(cache, key, () => { throw err; });
+    return fromCache(key, () => { throw err; });
   }
   if (response.ok && response.type === 'basic') {
-    await cache.put(key, response.clone());
+    // Cloned now, before the page starts reading the body.
+    const copy = response.clone();
+    keepInBackground(event, caches.open(CACHE).then((cache) => cache.put(key, copy)));
     return response;
   }
   if (response.status >= 500) {
-    return fromCache(cache, key, () => response);
+    return fromCache(key, () => response);
   }
   return response;
 }
 
-async function fromCache(cache, key, otherwise) {
-  const cached = await cache.match(key);
+// A background task the worker is kept alive for. Its failure (a body cut
+// off halfway, a full disk) only means the cache keeps its older copy.
+function keepInBackground(event, task) {
+  const quiet = task.catch(() => {});
+  try {
+    event.waitUntil(quiet);
+  } catch (_) {
+    // The event already settled: the task still runs, unguarded.
+  }
+}
+
+// The cached copy of `key`, or `otherwise()` when there is none (or the
+// cache cannot be read).
+async function fromCache(key, otherwise) {
+  let cached;
+  try {
+    cached = await (await caches.open(CACHE)).match(key);
+  } catch (_) {
+    cached = undefined;
+  }
   return cached || otherwise();
 }
