@@ -620,6 +620,13 @@ async fn a_mistaken_scan_is_undone_and_closing_the_day_closes_open_stays() -> an
             .await?,
         json!(1)
     );
+    assert!(
+        staff
+            .text("#today-occupancy strong.closed")
+            .await?
+            .is_none(),
+        "a day with visits is not shown as closed before staff close it"
+    );
     staff
         .client
         .find(Locator::Css("#close-day"))
@@ -628,6 +635,16 @@ async fn a_mistaken_scan_is_undone_and_closing_the_day_closes_open_stays() -> an
         .await?;
     staff.client.accept_alert().await?;
     wait_attr(&staff, "#today-occupancy", "data-people", "0").await?;
+    // The page says the day is closed, and it cannot be closed twice (a
+    // second closing would move every stay closed at closing later).
+    wait_attr(&staff, "#close-day", "disabled", "true").await?;
+    assert!(
+        staff
+            .text("#today-occupancy strong.closed")
+            .await?
+            .is_some(),
+        "the day shows as closed"
+    );
     let left = poll("the stay to be closed", WAIT, || async {
         Ok(staff
             .text("#visits tr.stay td:nth-child(2)")

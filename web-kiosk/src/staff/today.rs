@@ -163,6 +163,9 @@ pub fn today_page(props: &PageProps) -> Html {
     let view = docs.read(&attendance, DayView::load);
     let contacts: SlipContacts = docs.read(&contacts_id, load_slip_contacts);
     let occupancy = view.occupancy(at);
+    // Closed by staff (`DayView::is_open` means "had visits", not this):
+    // closing again would move every stay closed at closing later.
+    let closed = view.closing().is_some();
 
     let on_room = {
         let room = room.clone();
@@ -555,7 +558,7 @@ pub fn today_page(props: &PageProps) -> Html {
                     Lang::Ja => format!("いま室内 {}人（{}組・子ども{}人・大人{}人）", occupancy.people(), occupancy.groups, occupancy.children, occupancy.adults),
                     Lang::En => format!("In the room: {} people ({} groups, {} children, {} adults)", occupancy.people(), occupancy.groups, occupancy.children, occupancy.adults),
                 } }
-                if !view.is_open() {
+                if closed {
                     <strong class="closed">{ lang.pick("（締め済み）", " (closed)") }</strong>
                 }
             </p>
@@ -591,7 +594,7 @@ pub fn today_page(props: &PageProps) -> Html {
             </form>
 
             <div class="close-day">
-                <button id="close-day" type="button" class="secondary" onclick={on_close_day} disabled={!view.is_open()}>
+                <button id="close-day" type="button" class="secondary" onclick={on_close_day} disabled={closed}>
                     { lang.pick("本日の受付を締める", "Close the day") }
                 </button>
                 if let Some(t) = view.closing() {
