@@ -24,6 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::services::api::{self, RoomInfo};
 use crate::services::browser::now;
 use crate::services::device::random;
 use crate::staff::PageProps;
@@ -102,11 +103,42 @@ fn children_label(stay: &Stay, day: Date, lang: Lang) -> String {
     }
 }
 
+/// The administrator's room picker: each of the city's rooms by id and
+/// name; only the room shown while the city's list has not arrived
+/// (offline), never a guessed list.
+fn room_options(rooms: &[RoomInfo], current: RoomId, lang: Lang) -> Vec<(String, String)> {
+    if rooms.is_empty() {
+        return vec![(current.to_string(), current.to_string())];
+    }
+    rooms
+        .iter()
+        .map(|r| {
+            let name = lang.pick(&r.name_ja, &r.name_en);
+            (r.id.clone(), format!("{} {name}", r.id))
+        })
+        .collect()
+}
+
 #[function_component(TodayPage)]
 pub fn today_page(props: &PageProps) -> Html {
     let lang = props.lang;
     let session = props.session.clone();
     let room = use_state(|| session.room.unwrap_or(RoomId(1)));
+    // The city's rooms with their names, for an administrator's picker.
+    let rooms = use_state(Vec::<RoomInfo>::new);
+    {
+        let rooms = rooms.clone();
+        let admin = session.is_admin();
+        use_effect_with(admin, move |admin| {
+            if *admin {
+                yew::platform::spawn_local(async move {
+                    if let Ok(config) = api::config().await {
+                        rooms.set(config.rooms);
+                    }
+                });
+            }
+        });
+    }
     let day = now().jst_date();
     let link = use_state(LinkState::default);
     let live = use_state(|| None::<Rc<LiveDocs>>);
@@ -523,9 +555,8 @@ pub fn today_page(props: &PageProps) -> Html {
                 if session.is_admin() {
                     <label for="today-room">{ lang.pick("ルーム", "Room") }</label>
                     <select id="today-room" onchange={on_room}>
-                        { for (1..=11u16).map(|n| {
-                            let r = RoomId(n);
-                            html! { <option value={r.to_string()} selected={r == *room}>{ r.to_string() }</option> }
+                        { for room_options(&rooms, *room, lang).into_iter().map(|(id, label)| html! {
+                            <option value={id.clone()} selected={id == room.to_string()}>{ label }</option>
                         }) }
                     </select>
                 }
@@ -602,5 +633,38 @@ pub fn today_page(props: &PageProps) -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_room_picker_names_the_citys_rooms_and_guesses_none() {
+        let rooms = vec![
+            RoomInfo {
+                id: "R01".into(),
+                name_ja: "中央こどもルーム".into(),
+                name_en: "Central".into(),
+            },
+            RoomInfo {
+                id: "R02".into(),
+                name_ja: "北こどもルーム".into(),
+                name_en: "North".into(),
+            },
+        ];
+        assert_eq!(
+            room_options(&rooms, RoomId(2), Lang::Ja),
+            vec![
+                ("R01".to_owned(), "R01 中央こどもルーム".to_owned()),
+                ("R02".to_owned(), "R02 北こどもルーム".to_owned()),
+            ]
+        );
+        assert_eq!(
+            room_options(&[], RoomId(3), Lang::En),
+            vec![("R03".to_owned(), "R03".to_owned())],
+            "offline, only the room shown"
+        );
     }
 }
