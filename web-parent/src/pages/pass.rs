@@ -73,10 +73,7 @@ pub fn pass_page(props: &Props) -> Html {
     };
     let close = {
         let full = full.clone();
-        Callback::from(move |_: MouseEvent| {
-            browser::exit_fullscreen();
-            full.set(false);
-        })
+        Callback::from(move |_: MouseEvent| close_full(&full))
     };
     let rooms: Vec<(String, String)> = pass
         .rooms
@@ -151,6 +148,19 @@ pub fn pass_page(props: &Props) -> Html {
     }
 }
 
+/// Closes the full-screen QR: out of the browser's full screen first,
+/// whose end (`fullscreenchange`) then closes the overlay — the focus set
+/// before the browser has left full screen would not stay — or, with the
+/// overlay alone, at once. The focus goes back to 「全画面で表示」.
+fn close_full(full: &UseStateHandle<bool>) {
+    if browser::fullscreen_active() {
+        browser::exit_fullscreen();
+    } else {
+        browser::focus(OPEN);
+        full.set(false);
+    }
+}
+
 /// While the full-screen QR is open: Escape closes it (the browser's own
 /// full screen swallows Escape and ends itself, which closes it too), and
 /// Tab stays on its one button, as in any modal dialog.
@@ -164,8 +174,7 @@ fn close_listeners(full: &UseStateHandle<bool>) -> [Option<Listener>; 3] {
             match key.as_str() {
                 "Escape" | "Esc" => {
                     e.prevent_default();
-                    browser::exit_fullscreen();
-                    full.set(false);
+                    close_full(&full);
                 }
                 "Tab" => {
                     e.prevent_default();
@@ -178,6 +187,7 @@ fn close_listeners(full: &UseStateHandle<bool>) -> [Option<Listener>; 3] {
     let on_change = |full: UseStateHandle<bool>| {
         move |_: web_sys::Event| {
             if !browser::fullscreen_active() {
+                browser::focus(OPEN);
                 full.set(false);
             }
         }
