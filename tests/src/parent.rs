@@ -311,6 +311,8 @@ pub struct PassLayout {
     /// `document.documentElement.scrollWidth`: wider than the viewport means
     /// the page scrolls sideways.
     pub scroll_width: f64,
+    /// `window.scrollY`: how far down the page is scrolled.
+    pub scroll_y: f64,
 }
 
 impl PassLayout {
@@ -333,6 +335,7 @@ return {
   tabsTop: tabs ? tabs.getBoundingClientRect().top : window.innerHeight,
   viewport: [window.innerWidth, window.innerHeight],
   scrollWidth: document.documentElement.scrollWidth,
+  scrollY: window.scrollY,
 };
 "#;
     let measured = poll("the QR code to be laid out", WAIT, || async {
@@ -365,6 +368,7 @@ return {
         tabs_top: number("tabsTop")?,
         viewport,
         scroll_width: number("scrollWidth")?,
+        scroll_y: number("scrollY")?,
     })
 }
 

@@ -55,6 +55,11 @@ async fn apply_log_in_register_and_see_the_visit_in_the_history() -> anyhow::Res
             layout.scroll_width <= layout.viewport[0],
             "{when}, the page does not scroll sideways: {layout:?}"
         );
+        // A shorter phone than this one would cut the QR off otherwise.
+        assert_eq!(
+            layout.scroll_y, 0.0,
+            "{when}, the pass opens at its top: {layout:?}"
+        );
     }
 
     step("reading the QR code the phone draws");

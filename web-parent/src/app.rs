@@ -160,6 +160,10 @@ pub fn app() -> Html {
     };
     let lang = model.lang;
     let screen = model.screen();
+    // A new screen opens at its top, also when no route changed (本登録
+    // done: the pass replaces the rooms page), so the QR is never left
+    // scrolled out of view.
+    use_effect_with(screen.name(), |_| browser::scroll_top());
     let on_toggle_lang = {
         let dispatch = dispatch.clone();
         Callback::from(move |()| dispatch.emit(Action::SetLang(lang.toggled())))
