@@ -448,12 +448,11 @@ pub fn routes(state: Arc<RelayState>) -> Route {
             reports::monthly,
             reports::ReportQuery
         ),
-        no_body!(
+        with_body!(
             s,
-            get,
-            path!("api" / "staff" / "families").and(warp::query::<staff_families::SearchQuery>()),
-            staff_families::search,
-            staff_families::SearchQuery
+            post,
+            path!("api" / "staff" / "families" / "search"),
+            staff_families::search
         ),
         no_body!(
             s,

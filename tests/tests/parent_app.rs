@@ -97,10 +97,10 @@ async fn apply_log_in_register_and_see_the_visit_in_the_history() -> anyhow::Res
     let staff = parent::staff_token(&phone).await?;
     let (_, found) = fetch_json(
         &phone,
-        "GET",
-        &format!("/api/staff/families?q={login_id}"),
+        "POST",
+        "/api/staff/families/search",
         Some(&staff),
-        None,
+        Some(json!({ "q": login_id })),
     )
     .await?;
     let family_id = found["families"][0]["family_id"]

@@ -27,7 +27,7 @@ use super::family::{self, Family};
 use super::issuance::{
     IssuedPass, Target, current_revocations, issue_card_for, pass_view, revoke_pass, sign_and_store,
 };
-use super::{Ctx, json, records};
+use super::{Ctx, json, parse, records};
 
 /// At most this many families in one answer.
 pub const MAX_RESULTS: usize = 50;
@@ -35,7 +35,9 @@ pub const MAX_RESULTS: usize = 50;
 /// (it would match nearly every family).
 const MIN_PHONE_DIGITS: usize = 3;
 
-/// The query of the family search.
+/// The family search. It comes in a POST body, never in the URL: names
+/// and phone numbers must not reach an address that proxies and browser
+/// histories keep.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SearchQuery {
     /// What staff typed; empty lists the newest families.
@@ -192,11 +194,17 @@ fn family_id(typed: &str) -> Result<FamilyId, AccountError> {
         .map_err(|_| AccountError::NotFound { code: "no_family" })
 }
 
-/// `GET /api/staff/families?q=…`: families whose login id, names, readings,
-/// phone digits or pass short codes contain the query; newest first, at
-/// most [`MAX_RESULTS`]. An empty query lists the newest families.
-pub async fn search(ctx: Ctx, query: SearchQuery) -> Result<Response, AccountError> {
+/// `POST /api/staff/families/search` with `{"q": …}`: families whose login
+/// id, names, readings, phone digits or pass short codes contain the query;
+/// newest first, at most [`MAX_RESULTS`]. An empty query lists the newest
+/// families.
+pub async fn search(ctx: Ctx, body: Vec<u8>) -> Result<Response, AccountError> {
     ctx.staff()?;
+    let query: SearchQuery = if body.is_empty() {
+        SearchQuery::default()
+    } else {
+        parse(&body)?
+    };
     let needle = query.q.as_deref().and_then(Needle::new);
     let tree = &ctx.accounts().tree;
     let revocations = current_revocations(&ctx.state)?;

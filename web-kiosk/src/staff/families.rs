@@ -142,19 +142,13 @@ pub fn pass_actions(pass: &PassView, is_admin: bool) -> PassActions {
 /// The question before issuing a new serial in place of a revoked pass.
 const ISSUE_NEW_ASK: &str = "取り消されたものの代わりに、新しい通番で発行します。取り消したものは使えないままです。よろしいですか？\nIssue a new serial in place of the revoked one? The revoked one stays refused.";
 
-/// A search query's path, with the query percent-encoded.
-pub fn search_path(query: &str) -> String {
-    let encoded: String = query
-        .trim()
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/api/staff/families?q={encoded}")
+/// Where the family search goes; the query travels in the POST body, never
+/// the URL (names and phone numbers stay out of logged addresses).
+pub const SEARCH_PATH: &str = "/api/staff/families/search";
+
+/// The search's body.
+pub fn search_body(query: &str) -> serde_json::Value {
+    serde_json::json!({ "q": query.trim() })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,9 +185,13 @@ pub fn families(props: &PageProps) -> Html {
             results.set(Results::Loading);
             let (results, token) = (results.clone(), token.clone());
             spawn_local(async move {
-                let answer: Result<SearchAnswer, ApiError> =
-                    api::request_json(Method::Get, &search_path(&q), Some(&token), None::<&()>)
-                        .await;
+                let answer: Result<SearchAnswer, ApiError> = api::request_json(
+                    Method::Post,
+                    SEARCH_PATH,
+                    Some(&token),
+                    Some(&search_body(&q)),
+                )
+                .await;
                 results.set(match answer {
                     Ok(a) => Results::Loaded(Rc::new(a)),
                     Err(e) => Results::Failed(e),
@@ -761,10 +759,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_queries_are_percent_encoded() {
-        assert_eq!(search_path(" HB-4HKX "), "/api/staff/families?q=HB-4HKX");
-        assert_eq!(search_path("森"), "/api/staff/families?q=%E6%A3%AE");
-        assert_eq!(search_path("a b&c"), "/api/staff/families?q=a%20b%26c");
+    fn search_queries_travel_trimmed_in_the_body() {
+        assert_eq!(
+            search_body(" HB-4HKX "),
+            serde_json::json!({ "q": "HB-4HKX" })
+        );
+        assert_eq!(search_body("森 "), serde_json::json!({ "q": "森" }));
     }
 
     fn pass(revoked: bool) -> PassView {
