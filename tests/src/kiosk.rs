@@ -225,3 +225,23 @@ pub async fn camera_state(browser: &Browser) -> anyhow::Result<String> {
     })
     .await
 }
+
+/// Logs in on the staff console's login form (the console must be showing
+/// it) and waits until the console shows its pages.
+pub async fn log_in_staff(browser: &Browser, login_id: &str, password: &str) -> anyhow::Result<()> {
+    step(&format!("logging in as {login_id}"));
+    wait_attr(browser, "#staff-console", "data-logged-in", "false").await?;
+    browser
+        .client
+        .find(Locator::Css("#staff-login-id"))
+        .await?
+        .send_keys(login_id)
+        .await?;
+    browser
+        .client
+        .find(Locator::Css("#staff-password"))
+        .await?
+        .send_keys(&format!("{password}{}", char::from(fantoccini::key::Key::Enter)))
+        .await?;
+    wait_attr(browser, "#staff-console", "data-logged-in", "true").await
+}

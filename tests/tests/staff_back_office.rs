@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use hiroba_engine::ids::RoomId;
-use hiroba_tests::kiosk::{WAIT, enrol, scan, step, wait_attr, wait_ready};
+use hiroba_tests::kiosk::{WAIT, enrol, log_in_staff, scan, step, wait_attr, wait_ready};
 use hiroba_tests::{Browser, TestRelay, poll};
 use serde_json::{Value, json};
 
@@ -84,18 +84,7 @@ async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow
         .to_owned();
     assert!(!receipt.is_empty(), "a receipt number: {applied}");
 
-    step("logging in as the administrator");
-    browser
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys("admin")
-        .await?;
-    let password = browser.client.find(Locator::Css("#staff-password")).await?;
-    password
-        .send_keys(&format!("demo-admin-2026{}", char::from(Key::Enter)))
-        .await?;
-    wait_attr(&browser, "#staff-console", "data-logged-in", "true").await?;
+    log_in_staff(&browser, "admin", "demo-admin-2026").await?;
 
     step("approving the application");
     browser
@@ -261,19 +250,7 @@ async fn room_staff_approve_a_new_child_and_the_pass_is_reissued() -> anyhow::Re
         .to_owned();
 
     step("room staff approve it on the applications page");
-    browser
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys("r01-staff")
-        .await?;
-    browser
-        .client
-        .find(Locator::Css("#staff-password"))
-        .await?
-        .send_keys(&format!("demo-staff-2026{}", char::from(Key::Enter)))
-        .await?;
-    wait_attr(&browser, "#staff-console", "data-logged-in", "true").await?;
+    log_in_staff(&browser, "r01-staff", "demo-staff-2026").await?;
     browser
         .client
         .goto(&relay.url("/kiosk/#/staff/applications"))
@@ -335,25 +312,6 @@ async fn room_staff_approve_a_new_child_and_the_pass_is_reissued() -> anyhow::Re
     wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
     browser.close().await?;
     relay.stop().await
-}
-
-/// Logs in on the console's login form and waits until the console shows.
-async fn log_in(browser: &Browser, login_id: &str, password: &str) -> anyhow::Result<()> {
-    step(&format!("logging in as {login_id}"));
-    wait_attr(browser, "#staff-console", "data-logged-in", "false").await?;
-    browser
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys(login_id)
-        .await?;
-    browser
-        .client
-        .find(Locator::Css("#staff-password"))
-        .await?
-        .send_keys(&format!("{password}{}", char::from(Key::Enter)))
-        .await?;
-    wait_attr(browser, "#staff-console", "data-logged-in", "true").await
 }
 
 /// The console's session token, as it keeps it in the tab.
@@ -421,7 +379,7 @@ async fn rejecting_an_application_needs_a_reason_and_records_it() -> anyhow::Res
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    log_in(&browser, "r01-staff", "demo-staff-2026").await?;
+    log_in_staff(&browser, "r01-staff", "demo-staff-2026").await?;
 
     step("opening the application");
     browser
@@ -549,7 +507,7 @@ async fn a_reissued_or_revoked_pass_is_refused_at_the_kiosk() -> anyhow::Result<
     enrol(&kiosk, &relay, RoomId(1)).await?;
     let staff = Browser::start(&[]).await?;
     staff.client.goto(&relay.url("/kiosk/#/staff")).await?;
-    log_in(&staff, "admin", "demo-admin-2026").await?;
+    log_in_staff(&staff, "admin", "demo-admin-2026").await?;
     let family_id = open_family(&staff, &relay, "みほん", "HB-DEMA-2222").await?;
     let before = family(&staff, &family_id).await?;
     let old = before["pass"].clone();
@@ -627,7 +585,7 @@ async fn a_card_prints_on_a4_and_card_paper_with_its_qr_and_short_code() -> anyh
     let relay = TestRelay::start(true).await?;
     let staff = Browser::start(&[]).await?;
     staff.client.goto(&relay.url("/kiosk/#/staff")).await?;
-    log_in(&staff, "r01-staff", "demo-staff-2026").await?;
+    log_in_staff(&staff, "r01-staff", "demo-staff-2026").await?;
     let family_id = open_family(&staff, &relay, "れいじ", "HB-DEMC-2222").await?;
     let card = family(&staff, &family_id).await?["cards"][0].clone();
     let code = card["short_code"].as_str().unwrap_or_default().to_owned();

@@ -19,7 +19,9 @@ use hiroba_engine::calendar::{AgeBracket, Date, YearMonth, bracket_of_year_month
 use hiroba_engine::ids::RoomId;
 use hiroba_engine::pass::PassKind;
 use hiroba_relay::issuer::{Issuer, PassRequest};
-use hiroba_tests::kiosk::{WAIT, check_in, enrol, people, relay_day, step, wait_attr};
+use hiroba_tests::kiosk::{
+    WAIT, check_in, enrol, log_in_staff, people, relay_day, step, wait_attr,
+};
 use hiroba_tests::{Browser, TestRelay, now, poll};
 use serde_json::{Value, json};
 
@@ -142,18 +144,7 @@ async fn scans_and_keyboard_slips_reach_today_and_the_report() -> anyhow::Result
 
     let staff = Browser::start(&[]).await?;
     staff.client.goto(&relay.url("/kiosk/#/staff")).await?;
-    wait_attr(&staff, "#staff-console", "data-logged-in", "false").await?;
-    step("logging in as room staff");
-    staff
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys("r01-staff")
-        .await?;
-    let password = staff.client.find(Locator::Css("#staff-password")).await?;
-    password
-        .send_keys(&format!("demo-staff-2026{}", char::from(Key::Enter)))
-        .await?;
+    log_in_staff(&staff, "r01-staff", "demo-staff-2026").await?;
     wait_attr(&staff, "#today", "data-state", "ready").await?;
     wait_attr(&staff, "#today", "data-groups", "1").await?;
 
@@ -389,20 +380,7 @@ fetch(path, { method, headers: { authorization: 'Bearer ' + token } })
 "#;
 
 async fn log_in_as_room_staff(staff: &Browser) -> anyhow::Result<()> {
-    wait_attr(staff, "#staff-console", "data-logged-in", "false").await?;
-    staff
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys("r01-staff")
-        .await?;
-    staff
-        .client
-        .find(Locator::Css("#staff-password"))
-        .await?
-        .send_keys(&format!("demo-staff-2026{}", char::from(Key::Enter)))
-        .await?;
-    wait_attr(staff, "#staff-console", "data-logged-in", "true").await
+    log_in_staff(staff, "r01-staff", "demo-staff-2026").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,11 +4,10 @@
 //! buttons save — with the numbers the visits make.
 
 use fantoccini::Locator;
-use fantoccini::key::Key;
 use hiroba_engine::attendance::{CheckIn, Source, VisitId, record_check_in};
 use hiroba_engine::calendar::{Timestamp, YearMonth};
 use hiroba_engine::ids::{DocId, PassId, RoomId};
-use hiroba_tests::kiosk::{step, wait_attr};
+use hiroba_tests::kiosk::{log_in_staff, step};
 use hiroba_tests::{Browser, TestRelay, now, poll};
 use serde_json::json;
 
@@ -64,21 +63,7 @@ async fn an_administrator_sees_the_citys_month_with_charts_and_saves_it() -> any
         .client
         .goto(&relay.url("/kiosk/#/staff/reports"))
         .await?;
-    step("logging in as the administrator");
-    wait_attr(&staff, "#staff-console", "data-logged-in", "false").await?;
-    staff
-        .client
-        .find(Locator::Css("#staff-login-id"))
-        .await?
-        .send_keys("admin")
-        .await?;
-    staff
-        .client
-        .find(Locator::Css("#staff-password"))
-        .await?
-        .send_keys(&format!("demo-admin-2026{}", char::from(Key::Enter)))
-        .await?;
-    wait_attr(&staff, "#staff-console", "data-logged-in", "true").await?;
+    log_in_staff(&staff, "admin", "demo-admin-2026").await?;
 
     step("choosing the whole city's month");
     staff
