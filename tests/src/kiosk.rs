@@ -241,7 +241,10 @@ pub async fn log_in_staff(browser: &Browser, login_id: &str, password: &str) -> 
         .client
         .find(Locator::Css("#staff-password"))
         .await?
-        .send_keys(&format!("{password}{}", char::from(fantoccini::key::Key::Enter)))
+        .send_keys(&format!(
+            "{password}{}",
+            char::from(fantoccini::key::Key::Enter)
+        ))
         .await?;
     wait_attr(browser, "#staff-console", "data-logged-in", "true").await
 }
