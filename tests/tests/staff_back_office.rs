@@ -70,12 +70,9 @@ async fn click(browser: &Browser, css: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow::Result<()> {
-    let relay = TestRelay::start(true).await?;
-    let browser = Browser::start(&[]).await?;
-    browser.client.goto(&relay.url("/kiosk/#/staff")).await?;
-    wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
+/// Sends a family's application from the page, as the public form does,
+/// and returns its receipt number.
+async fn apply_in_page(browser: &Browser) -> anyhow::Result<String> {
     let applied = browser.client.execute_async(APPLY, vec![]).await?;
     assert_eq!(applied["status"], json!(201), "application: {applied}");
     let receipt = applied["body"]["receipt"]
@@ -83,6 +80,16 @@ async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow
         .unwrap_or_default()
         .to_owned();
     assert!(!receipt.is_empty(), "a receipt number: {applied}");
+    Ok(receipt)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_approves_finds_a_family_and_enrols_a_kiosk() -> anyhow::Result<()> {
+    let relay = TestRelay::start(true).await?;
+    let browser = Browser::start(&[]).await?;
+    browser.client.goto(&relay.url("/kiosk/#/staff")).await?;
+    wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
+    let receipt = apply_in_page(&browser).await?;
 
     log_in_staff(&browser, "admin", "demo-admin-2026").await?;
 
@@ -373,12 +380,7 @@ async fn rejecting_an_application_needs_a_reason_and_records_it() -> anyhow::Res
     let browser = Browser::start(&[]).await?;
     browser.client.goto(&relay.url("/kiosk/#/staff")).await?;
     wait_attr(&browser, "#staff-console", "data-logged-in", "false").await?;
-    let applied = browser.client.execute_async(APPLY, vec![]).await?;
-    assert_eq!(applied["status"], json!(201), "application: {applied}");
-    let receipt = applied["body"]["receipt"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let receipt = apply_in_page(&browser).await?;
     log_in_staff(&browser, "r01-staff", "demo-staff-2026").await?;
 
     step("opening the application");

@@ -244,14 +244,7 @@ async fn scans_and_keyboard_slips_reach_today_and_the_report() -> anyhow::Result
     assert_eq!(staff.text(&cell("people")).await?.as_deref(), Some("9"));
     assert_eq!(staff.text(&cell("groups")).await?.as_deref(), Some("3"));
 
-    let json: Value = serde_json::from_str(
-        &fetch(
-            &staff,
-            &format!("/api/staff/reports/daily?room=R01&date={day}&format=json"),
-            false,
-        )
-        .await?,
-    )?;
+    let json = daily_report(&staff).await?;
     let total = &json["total"];
     assert_eq!(total["groups"], json!(3));
     assert_eq!(total["scanned_groups"], json!(1));
@@ -351,14 +344,7 @@ async fn scans_and_keyboard_slips_reach_today_and_the_report() -> anyhow::Result
     let relay = stopped.start().await?;
     wait_attr(&staff, "#today-unsent", "data-count", "0").await?;
     wait_attr(&staff, "#staff-console", "data-unsent", "0").await?;
-    let json: Value = serde_json::from_str(
-        &fetch(
-            &staff,
-            &format!("/api/staff/reports/daily?room=R01&date={day}&format=json"),
-            false,
-        )
-        .await?,
-    )?;
+    let json = daily_report(&staff).await?;
     assert_eq!(json["total"]["groups"], json!(4), "{json}");
     assert_eq!(
         staff.client.execute(BEFORE_UNLOAD, vec![]).await?,
@@ -430,15 +416,7 @@ async fn an_unsent_slip_is_sent_after_the_same_person_logs_in_again() -> anyhow:
     go_hash(&staff, "#/staff/families").await?;
     log_in_as_room_staff(&staff).await?;
     wait_attr(&staff, "#staff-console", "data-unsent", "0").await?;
-    let day = now().jst_date();
-    let json: Value = serde_json::from_str(
-        &fetch(
-            &staff,
-            &format!("/api/staff/reports/daily?room=R01&date={day}&format=json"),
-            false,
-        )
-        .await?,
-    )?;
+    let json = daily_report(&staff).await?;
     assert_eq!(json["total"]["groups"], json!(1), "{json}");
     assert_eq!(json["total"]["adults"], json!(2), "{json}");
 

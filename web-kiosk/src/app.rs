@@ -355,30 +355,9 @@ fn kiosk(props: &KioskProps) -> Html {
                                     }
                                 </p>
                             }
-                            if state.health.storage_problem.is_some() {
-                                <p id="storage-problem" class="banner alert" role="alert">
-                                    { lang.pick(
-                                        "この端末の保存領域に書き込めません。記録は送信を続けますが、スタッフは端末の空き容量を確認してください。",
-                                        "This device's storage refuses writes. Visits are still sent; staff, please check the device's free space.",
-                                    ) }
-                                </p>
-                            }
-                            if state.health.trust_problem.is_some() {
-                                <p id="trust-problem" class="banner alert" role="alert">
-                                    { lang.pick(
-                                        "パスを確かめる鍵の一覧が読めません。ネットワークにつなぐと取り直します。続く場合は管理者に連絡してください。",
-                                        "The list of keys that checks passes cannot be read. It is fetched again on the network; if this persists, contact an administrator.",
-                                    ) }
-                                </p>
-                            }
-                            if state.health.revoked {
-                                <p id="revoked" class="banner alert" role="alert">
-                                    { lang.pick(
-                                        "この端末の登録は取り消されました。記録は同期されません。管理者に連絡してください。",
-                                        "This device's enrolment was revoked; visits no longer sync. Please contact an administrator.",
-                                    ) }
-                                </p>
-                            }
+                            { for device_alerts(&state.health).into_iter().map(|(id, ja, en)| html! {
+                                <p id={id} class="banner alert" role="alert">{ lang.pick(ja, en) }</p>
+                            }) }
                             <ScanPanel {lang} panel={state.panel.clone()} seq={state.seq} {ready}
                                 {on_toggle_child} {on_guardians} {on_confirm} {on_cancel} />
                             <CameraScanner {lang} enabled={modes.camera} on_scan={on_scan.clone()} />
@@ -395,6 +374,34 @@ fn kiosk(props: &KioskProps) -> Html {
             </footer>
         </div>
     }
+}
+
+/// This device's own problems, each shown as a banner: (id, Japanese,
+/// English).
+fn device_alerts(health: &Snapshot) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut alerts = Vec::new();
+    if health.storage_problem.is_some() {
+        alerts.push((
+            "storage-problem",
+            "この端末の保存領域に書き込めません。記録は送信を続けますが、スタッフは端末の空き容量を確認してください。",
+            "This device's storage refuses writes. Visits are still sent; staff, please check the device's free space.",
+        ));
+    }
+    if health.trust_problem.is_some() {
+        alerts.push((
+            "trust-problem",
+            "パスを確かめる鍵の一覧が読めません。ネットワークにつなぐと取り直します。続く場合は管理者に連絡してください。",
+            "The list of keys that checks passes cannot be read. It is fetched again on the network; if this persists, contact an administrator.",
+        ));
+    }
+    if health.revoked {
+        alerts.push((
+            "revoked",
+            "この端末の登録は取り消されました。記録は同期されません。管理者に連絡してください。",
+            "This device's enrolment was revoked; visits no longer sync. Please contact an administrator.",
+        ));
+    }
+    alerts
 }
 
 /// Shows what booting or enrolling led to.

@@ -217,7 +217,7 @@ async fn start(idb: Idb, device: Enrolment, notify: Callback<Snapshot>) -> Resul
             web_sys::console::warn_1(&format!("{id}: {problem}").into());
         }
     }
-    let (_unsent, _settled, drops) = station.settle_earlier_days(today);
+    let (_unsent, drops) = station.settle_earlier_days(today);
     if let Err(problem) = idb.write(&drops).await {
         // Only space is lost: the next start tries again.
         web_sys::console::warn_1(&problem.0.into());

@@ -123,10 +123,10 @@ impl Station {
     /// A day with changes the relay has not confirmed (a kiosk switched off
     /// overnight while offline) stays loaded and is kept in sync from now
     /// on, so its visits are sent and counted as 未送信 until the relay has
-    /// them; it is returned first. A day the relay has confirmed is
-    /// unloaded and returned second, with the writes that drop it from the
-    /// device: the relay holds it, and the kiosk shows only today.
-    pub fn settle_earlier_days(&mut self, today: Date) -> (Vec<DocId>, Vec<DocId>, Vec<Write>) {
+    /// them; these days are returned. A day the relay has confirmed is
+    /// unloaded, and the writes returned with them drop it from the device:
+    /// the relay holds it, and the kiosk shows only today.
+    pub fn settle_earlier_days(&mut self, today: Date) -> (Vec<DocId>, Vec<Write>) {
         let earlier: Vec<DocId> = self
             .docs
             .ids()
@@ -136,7 +136,7 @@ impl Station {
             })
             .cloned()
             .collect();
-        let (mut unsent, mut settled, mut writes) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut unsent, mut writes) = (Vec::new(), Vec::new());
         for id in earlier {
             if self.docs.unacknowledged(&ClientSession::relay_peer(), &id) > 0 {
                 unsent.push(id);
@@ -147,13 +147,12 @@ impl Station {
                     doc: id.to_string(),
                 });
                 writes.push(Write::Delete { key: peer_key(&id) });
-                settled.push(id);
             }
         }
         // At start the session is not connected yet, so opening sends
         // nothing: the first connection syncs these days with today's.
         let _ = self.session.open(&mut self.docs, &unsent);
-        (unsent, settled, writes)
+        (unsent, writes)
     }
 
     /// Loads a document's stored chunks (numbered) and its persisted relay
@@ -804,9 +803,9 @@ mod tests {
         store.load_into(&mut tue, |id| {
             today_docs.contains(id) || id.as_str().starts_with(&prefix)
         })?;
-        let (unsent, settled, writes) = tue.settle_earlier_days(tuesday.jst_date());
+        let (unsent, writes) = tue.settle_earlier_days(tuesday.jst_date());
         assert_eq!(unsent, vec![monday_doc.clone()]);
-        assert!(settled.is_empty() && writes.is_empty());
+        assert!(writes.is_empty(), "nothing is dropped: {writes:?}");
         assert_eq!(tue.unsent(), 1, "Monday's visit counts as not sent");
         let mut again = vec![tue.join_frame()];
         again.extend(tue.open_day(tuesday.jst_date()));
@@ -824,9 +823,11 @@ mod tests {
         let wednesday = tuesday.plus_seconds(86_400).jst_date();
         let mut wed = Station::new(CITY, RoomId(3), actor, "kiosk-wed");
         store.load_into(&mut wed, |id| id.as_str().starts_with(&prefix))?;
-        let (unsent, settled, writes) = wed.settle_earlier_days(wednesday);
+        let (unsent, writes) = wed.settle_earlier_days(wednesday);
         assert!(unsent.is_empty());
-        assert!(settled.contains(&monday_doc));
+        assert!(writes.contains(&Write::DropDoc {
+            doc: monday_doc.to_string()
+        }));
         store.apply(writes);
         assert!(!store.chunks.contains_key(monday_doc.as_str()));
         assert!(!store.states.contains_key(&peer_key(&monday_doc)));

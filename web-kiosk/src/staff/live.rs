@@ -6,9 +6,10 @@
 //! Unlike the kiosk, the console keeps nothing on the device: a staff PC is
 //! shared, and contacts written on paper slips must not stay in a browser.
 //! What is not yet acknowledged lives only in this tab's memory, so the
-//! [`LiveHub`] keeps every room-day's documents for the console's lifetime
-//! (not a page's): leaving the Today tab keeps sending, and the console
-//! warns before the tab closes while anything is unsent.
+//! [`LiveHub`], owned by the app shell, keeps every room-day's documents
+//! for the page's lifetime (not a tab's or the console screen's): leaving
+//! the Today tab or the console keeps sending, and the console warns
+//! before the browser tab closes while anything is unsent.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -266,7 +267,8 @@ pub fn day_docs(room: RoomId, day: Date) -> Vec<DocId> {
     ]
 }
 
-/// Every room-day the console has opened, live until logging out; see the
+/// Every room-day the console has opened, live until logging out (or
+/// leaving the console of a counter kiosk with nothing unsent); see the
 /// module docs. Cheap to clone (one shared inner list).
 #[derive(Clone, Default)]
 pub struct LiveHub {
